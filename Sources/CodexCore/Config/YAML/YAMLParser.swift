@@ -318,7 +318,9 @@ struct YAMLParser {
         throw error(
           "a nested mapping cannot start on the same line as its key; move it to the next line")
       }
-      return (try inlineValue(parentIndent: indent, depth: depth + 1), true)
+      // A block scalar spans lines; what follows it is not a continuation of a one-line value.
+      let spansLines = c == "|" || c == ">"
+      return (try inlineValue(parentIndent: indent, depth: depth + 1), !spansLines)
     }
     try moveToContent(fromLine: row + 1)
     if atEnd { return (nil, false) }
@@ -363,9 +365,9 @@ struct YAMLParser {
       let item: ConfigNode?
       if let c = current, c != "#" {
         itemPosition = position
-        let kind = classify()
+        let isOneLineValue = classify() == .other && c != "|" && c != ">"
         item = try blockNode(parentIndent: indent, depth: depth + 1)
-        lastInlineLine = kind == .other ? dashRow + 1 : nil
+        lastInlineLine = isOneLineValue ? dashRow + 1 : nil
       } else {
         itemPosition = position(dashRow, indent)
         try moveToContent(fromLine: row + 1)
