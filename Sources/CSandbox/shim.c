@@ -239,15 +239,15 @@ static int mount_read_only_paths(const char *const *paths, size_t count, const c
   return drop_escape_capabilities(step);
 }
 
-int csb_protect_read_only(const char *const *paths, size_t count, int allow_user_namespace,
+int csb_protect_read_only(const char *const *paths, size_t count, int allow_namespaces,
                           const char **failed_step) {
   const char *ignored = NULL;
   if (failed_step == NULL) failed_step = &ignored;
+  if (!allow_namespaces) return CSB_PROTECT_UNAVAILABLE;
   if (unshare(CLONE_NEWNS) == 0) {
     int rc = mount_read_only_paths(paths, count, failed_step);
     return rc < 0 ? rc : CSB_PROTECT_MOUNT_NAMESPACE;
   }
-  if (!allow_user_namespace) return CSB_PROTECT_UNAVAILABLE;
 
   // Probe in a throwaway child first: some kernels (AppArmor-restricted Ubuntu, containers) let
   // unshare(CLONE_NEWUSER) succeed but refuse the id maps or mounts, and a process stuck in an

@@ -65,10 +65,11 @@ enum {
 /// itself read-only inside a new mount namespace. Must be called while the process is
 /// single-threaded. Tries, in order: a plain mount namespace (works with CAP_SYS_ADMIN), then a
 /// user namespace (checked first in a forked probe so a half-working kernel never leaves us in an
-/// unusable namespace). `allow_user_namespace == 0` skips the user namespace.
+/// unusable namespace). `allow_namespaces == 0` changes nothing and returns
+/// CSB_PROTECT_UNAVAILABLE (to exercise the caller's fallback).
 /// Returns one of the CSB_PROTECT_* values, or -errno after the process state was already changed
 /// (then `*failed_step` names the step); the caller must then fail closed.
-int csb_protect_read_only(const char *const *paths, size_t count, int allow_user_namespace,
+int csb_protect_read_only(const char *const *paths, size_t count, int allow_namespaces,
                           const char **failed_step);
 
 // MARK: - Spawning and waiting

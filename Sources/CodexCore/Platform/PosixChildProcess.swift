@@ -170,7 +170,8 @@ struct PosixChildProcess: ~Copyable {
       var timeoutMilliseconds: Int32 = -1
       if let wakeAt {
         let (seconds, attoseconds) = (wakeAt - now).components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        let milliseconds =
+          seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         timeoutMilliseconds = Int32(clamping: max(0, milliseconds))
       }
       if status == nil && pidFD == nil {

@@ -37,7 +37,7 @@ public enum SandboxExec {
       Platform.fileKind($0, followSymlinks: false) != nil
     }
     let landlockOnlyHoles = try protectWithMounts(
-      holes, allowUserNamespace: !arguments.avoidUserNamespace)
+      holes, allowNamespaces: !arguments.avoidNamespaces)
 
     let plan = LandlockRulePlan.make(
       abi: abi, writableRoots: arguments.writableRoots, landlockOnlyHoles: landlockOnlyHoles,
@@ -75,7 +75,7 @@ public enum SandboxExec {
 
   /// Bind-mounts `holes` read-only in a new mount namespace. Returns the holes Landlock must
   /// protect instead (all of them when no namespace is available, else none).
-  private static func protectWithMounts(_ holes: [String], allowUserNamespace: Bool)
+  private static func protectWithMounts(_ holes: [String], allowNamespaces: Bool)
     throws(SandboxError) -> [String]
   {
     guard !holes.isEmpty else { return [] }
@@ -84,7 +84,7 @@ public enum SandboxExec {
       UnsafeRawPointer(array).withMemoryRebound(
         to: UnsafePointer<CChar>?.self, capacity: holes.count + 1
       ) { paths in
-        csb_protect_read_only(paths, holes.count, allowUserNamespace ? 1 : 0, &step)
+        csb_protect_read_only(paths, holes.count, allowNamespaces ? 1 : 0, &step)
       }
     }
     if rc < 0 {

@@ -1,5 +1,5 @@
 /// The command line of `codex --sandbox-exec` (everything after that flag):
-/// `--rw ROOT ... [--ro-hole PATH]... [--no-net] [--no-userns] -- COMMAND ARG...`.
+/// `--rw ROOT ... [--ro-hole PATH]... [--no-net] [--no-namespaces] -- COMMAND ARG...`.
 /// The parent renders it with `commandLine`; the child parses it back.
 struct SandboxExecArguments: Sendable, Equatable {
   /// Directories (or files) that may be written.
@@ -8,20 +8,20 @@ struct SandboxExecArguments: Sendable, Equatable {
   var readOnlyHoles: [String] = []
   /// Deny TCP (Landlock ABI >= 4) and AF_INET/AF_INET6 sockets (seccomp).
   var blockNetwork = false
-  /// Protect holes with Landlock rules only, never with a user namespace (tests use this to
-  /// exercise the fallback; it is also the only option on kernels without user namespaces).
-  var avoidUserNamespace = false
+  /// Protect holes with Landlock rules only, never with a mount or user namespace (tests use this
+  /// to exercise the fallback that kernels without user namespaces get).
+  var avoidNamespaces = false
   /// The program and its arguments; the program is searched in PATH when it has no slash.
   var command: [String] = []
 
   init(
     writableRoots: [String] = [], readOnlyHoles: [String] = [], blockNetwork: Bool = false,
-    avoidUserNamespace: Bool = false, command: [String]
+    avoidNamespaces: Bool = false, command: [String]
   ) {
     self.writableRoots = writableRoots
     self.readOnlyHoles = readOnlyHoles
     self.blockNetwork = blockNetwork
-    self.avoidUserNamespace = avoidUserNamespace
+    self.avoidNamespaces = avoidNamespaces
     self.command = command
   }
 
@@ -43,7 +43,7 @@ struct SandboxExecArguments: Sendable, Equatable {
       case "--rw": writableRoots.append(try value(for: argument))
       case "--ro-hole": readOnlyHoles.append(try value(for: argument))
       case "--no-net": blockNetwork = true
-      case "--no-userns": avoidUserNamespace = true
+      case "--no-namespaces": avoidNamespaces = true
       case "--":
         command = Array(arguments[(index + 1)...])
         guard !command.isEmpty, !command[0].isEmpty else {
@@ -64,7 +64,7 @@ struct SandboxExecArguments: Sendable, Equatable {
     for root in writableRoots { line += ["--rw", root] }
     for hole in readOnlyHoles { line += ["--ro-hole", hole] }
     if blockNetwork { line.append("--no-net") }
-    if avoidUserNamespace { line.append("--no-userns") }
+    if avoidNamespaces { line.append("--no-namespaces") }
     return line + ["--"] + command
   }
 }
