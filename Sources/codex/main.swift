@@ -1,2 +1,7 @@
 import CodexCore
 import CodexTerminal
+
+// The sandbox child must run before anything else: it needs a single-threaded process.
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "--sandbox-exec" {
+  Platform.exit(SandboxExec.run(arguments: Array(CommandLine.arguments.dropFirst(2))))
+}
