@@ -75,10 +75,9 @@ enum FakeHTTPRequestParser {
       if buffer.count > 1 << 20 { throw Malformed(reason: "request head too long") }
       return nil
     }
-    let text = String(decoding: buffer[0..<end.headLength], as: UTF8.self)
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-    }
+    // Split bytes, not a String: Swift treats "\r\n" as one Character.
+    var lines = buffer[0..<end.headLength].split(separator: 0x0A, omittingEmptySubsequences: false)
+      .map { line in String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self) }
     while lines.last?.isEmpty == true { lines.removeLast() }
     guard let requestLine = lines.first else { throw Malformed(reason: "empty request") }
     let parts = requestLine.split(separator: " ", omittingEmptySubsequences: true)

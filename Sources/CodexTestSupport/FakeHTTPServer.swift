@@ -172,7 +172,8 @@ final class FakeHTTPServerCore: Sendable {
       return (head, parsed.body)
     } catch {
       let reason = (error as? FakeHTTPRequestParser.Malformed)?.reason ?? "\(error)"
-      let reply = "HTTP/1.1 400 Bad Request\r\nContent-Length: \(reason.utf8.count)\r\n"
+      let reply =
+        "HTTP/1.1 400 Bad Request\r\nContent-Length: \(reason.utf8.count)\r\n"
         + "Connection: close\r\n\r\n\(reason)"
       _ = FakeSocket.write(fd, Array(reply.utf8), stop: stopRead)
       return nil

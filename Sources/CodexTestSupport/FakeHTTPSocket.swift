@@ -11,7 +11,11 @@ public struct FakeHTTPServerError: Error, Sendable, CustomStringConvertible {
 /// Thin, blocking-with-poll socket helpers. Every wait also watches a "stop" descriptor, so a
 /// server can interrupt all of its threads at once.
 enum FakeSocket {
-  enum Wait { case ready, stopped, timedOut }
+  enum Wait {
+    case ready
+    case stopped
+    case timedOut
+  }
 
   /// A listening TCP socket on 127.0.0.1 with a kernel-chosen port.
   static func listenOnLoopback() throws -> (fd: Int32, port: Int) {
@@ -117,7 +121,11 @@ enum FakeSocket {
     wait(fd, for: POLLIN, stop: stop, timeoutMilliseconds: timeoutMilliseconds)
   }
 
-  enum Read { case data([UInt8]), closed, stopped }
+  enum Read {
+    case data([UInt8])
+    case closed
+    case stopped
+  }
 
   /// Waits for data and reads what is there (at most 64 KiB).
   static func read(_ fd: Int32, stop: Int32) -> Read {

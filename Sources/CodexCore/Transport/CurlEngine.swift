@@ -69,42 +69,7 @@ final class CurlEngine: Sendable {
     var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     var running: Int32 = 0
     while true {
-      let activeCount = active.count
-      let (incoming, cancelling, exit) = shared.withLock { state in
-        let work = (state.incoming, state.cancelling)
-        state.incoming = []
-        state.cancelling = []
-        let exit = state.stopping && activeCount == 0 && work.0.isEmpty
-        if exit { state.multi = nil }
-        return (work.0, work.1, exit)
-      }
-      if exit { break }
-
-      for transfer in incoming {
-        if transfer.cancelRequested.load(ordering: .acquiring) {
-          transfer.fail(CancellationError())
-          transfer.cleanup()
-          continue
-        }
-        let rc = curl_multi_add_handle(multi, transfer.easy)
-        guard rc == CURLM_OK else {
-          let reason = String(cString: curl_multi_strerror(rc))
-          transfer.fail(TransportError.other(url: transfer.url, detail: reason))
-          transfer.cleanup()
-          continue
-        }
-        transfer.lastActivity = .now
-        active[transfer.easy] = transfer
-      }
-      for transfer in cancelling {
-        guard let found = active.removeValue(forKey: transfer.easy), found === transfer else {
-          continue
-        }
-        curl_multi_remove_handle(multi, transfer.easy)
-        transfer.fail(CancellationError())
-        transfer.cleanup()
-      }
-
+      guard adoptQueuedWork(into: &active, multi: multi) else { break }
       curl_multi_perform(multi, &running)
       var queued: Int32 = 0
       while let message = curl_multi_info_read(multi, &queued) {
@@ -124,6 +89,49 @@ final class CurlEngine: Sendable {
       curl_multi_poll(multi, nil, 0, waitMilliseconds, nil)
     }
     curl_multi_cleanup(multi)
+  }
+
+  /// Starts newly submitted transfers and removes cancelled ones. Returns false when the loop
+  /// should end (shut down, nothing left). A separate function so the queued references are
+  /// released before the loop sleeps.
+  private func adoptQueuedWork(
+    into active: inout [UnsafeMutableRawPointer: CurlTransfer], multi: UnsafeMutableRawPointer
+  ) -> Bool {
+    let activeCount = active.count
+    let (incoming, cancelling, exit) = shared.withLock { state in
+      let work = (state.incoming, state.cancelling)
+      state.incoming = []
+      state.cancelling = []
+      let exit = state.stopping && activeCount == 0 && work.0.isEmpty
+      if exit { state.multi = nil }
+      return (work.0, work.1, exit)
+    }
+    if exit { return false }
+
+    for transfer in incoming {
+      if transfer.cancelRequested.load(ordering: .acquiring) {
+        transfer.fail(CancellationError())
+        transfer.cleanup()
+        continue
+      }
+      let rc = curl_multi_add_handle(multi, transfer.easy)
+      guard rc == CURLM_OK else {
+        let reason = String(cString: curl_multi_strerror(rc))
+        transfer.fail(TransportError.other(url: transfer.url, detail: reason))
+        transfer.cleanup()
+        continue
+      }
+      transfer.lastActivity = .now
+      active[transfer.easy] = transfer
+    }
+    for transfer in cancelling {
+      guard let found = active[transfer.easy], found === transfer else { continue }
+      active.removeValue(forKey: transfer.easy)
+      curl_multi_remove_handle(multi, transfer.easy)
+      transfer.fail(CancellationError())
+      transfer.cleanup()
+    }
+    return true
   }
 
   /// Fails transfers that have been silent for longer than their idle timeout, and returns how

@@ -83,7 +83,8 @@ final class CurlTransfer: @unchecked Sendable {
     // Signals and threads do not mix; without this a DNS timeout would use SIGALRM.
     try check(ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
     try check(
-      ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, request.connectTimeout.roundedUpMilliseconds)),
+      ccurl_easy_setopt_long(
+        easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, request.connectTimeout.roundedUpMilliseconds)),
       "connect timeout")
     // A proxy's CONNECT reply would otherwise reach the header callback before the real head.
     try check(ccurl_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CONNECT headers")

@@ -4,9 +4,11 @@ import CCurl
 ///
 /// - `send` returns as soon as the final status line and headers are in (1xx heads are
 ///   skipped); body chunks are yielded the moment curl delivers them.
-/// - Cancelling the task that awaits `send`, cancelling the task that reads the body, or leaving
-///   the `for try await` loop early aborts the transfer at once (the I/O loop is woken, not
-///   polled). `send` then throws `CancellationError`.
+/// - Cancelling the task that awaits `send` or reads the body, or dropping the response, aborts
+///   the transfer at once (the I/O loop is woken, not polled); `send` then throws
+///   `CancellationError`. Leaving a `for try await` loop early aborts it as soon as the last
+///   reference to the response goes (an `AsyncThrowingStream` learns nothing from a `break`
+///   while the stream value is still held), so read the body in its own function.
 /// - `connectTimeout` bounds the TCP/TLS connect; `idleTimeout` bounds every silence, before the
 ///   first byte too, and fails with `TransportError.idleTimeout`. There is no overall timeout:
 ///   a model may legitimately stream for many minutes.

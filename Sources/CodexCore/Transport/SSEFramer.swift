@@ -148,7 +148,8 @@ public struct SSEFramer {
     let data = dataBuffer.withUnsafeBufferPointer {
       String(decoding: UnsafeBufferPointer(rebasing: $0.dropLast()), as: UTF8.self)
     }
-    events.append(SSEEvent(event: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: data, id: lastEventID))
+    events.append(
+      SSEEvent(event: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: data, id: lastEventID))
   }
 }
 

@@ -78,9 +78,10 @@ import Testing
   }
 
   @Test func loneCRBetweenLinesEndsALine() {
-    #expect(Self.frameWhole("data: a\rdata: b\r\rdata: c\r\r") == [
-      SSEEvent(data: "a\nb"), SSEEvent(data: "c"),
-    ])
+    #expect(
+      Self.frameWhole("data: a\rdata: b\r\rdata: c\r\r") == [
+        SSEEvent(data: "a\nb"), SSEEvent(data: "c"),
+      ])
   }
 
   @Test func commentsAndKeepAlivesAreIgnored() {
@@ -89,23 +90,26 @@ import Testing
   }
 
   @Test func multiLineDataIsJoinedWithNewlines() {
-    #expect(Self.frameWhole("data: {\"a\":\ndata:  1}\ndata\n\n") == [
-      SSEEvent(data: "{\"a\":\n 1}\n")
-    ])
+    #expect(
+      Self.frameWhole("data: {\"a\":\ndata:  1}\ndata\n\n") == [
+        SSEEvent(data: "{\"a\":\n 1}\n")
+      ])
   }
 
   @Test func onlyOneSpaceAfterTheColonIsStripped() {
-    #expect(Self.frameWhole("data:x\n\ndata:  y\n\ndata: \n\n") == [
-      SSEEvent(data: "x"), SSEEvent(data: " y"), SSEEvent(data: ""),
-    ])
+    #expect(
+      Self.frameWhole("data:x\n\ndata:  y\n\ndata: \n\n") == [
+        SSEEvent(data: "x"), SSEEvent(data: " y"), SSEEvent(data: ""),
+      ])
   }
 
   @Test func eventNameAndIDAreKept() {
     let text = "event: response.created\nid: 7\ndata: {}\n\ndata: next\n\n"
-    #expect(Self.frameWhole(text) == [
-      SSEEvent(event: "response.created", data: "{}", id: "7"),
-      SSEEvent(event: nil, data: "next", id: "7"),
-    ])
+    #expect(
+      Self.frameWhole(text) == [
+        SSEEvent(event: "response.created", data: "{}", id: "7"),
+        SSEEvent(event: nil, data: "next", id: "7"),
+      ])
   }
 
   @Test func eventsWithoutDataAreNotEmitted() {
@@ -121,10 +125,11 @@ import Testing
 
   @Test func llamaCppErrorLinesBecomeErrorEvents() {
     let text = "data: {\"content\":\"hi\"}\n\nerror: {\"code\":500,\"message\":\"boom\"}\n\n"
-    #expect(Self.frameWhole(text) == [
-      SSEEvent(data: "{\"content\":\"hi\"}"),
-      SSEEvent(event: "error", data: "{\"code\":500,\"message\":\"boom\"}"),
-    ])
+    #expect(
+      Self.frameWhole(text) == [
+        SSEEvent(data: "{\"content\":\"hi\"}"),
+        SSEEvent(event: "error", data: "{\"code\":500,\"message\":\"boom\"}"),
+      ])
   }
 
   @Test func finishFlushesAnEventWithoutItsBlankLine() {
