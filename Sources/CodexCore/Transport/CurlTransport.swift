@@ -1,0 +1,58 @@
+import CCurl
+
+/// The real `HTTPTransport`: libcurl driven by one `curl_multi` loop on a dedicated I/O thread.
+///
+/// - `send` returns as soon as the final status line and headers are in (1xx heads are
+///   skipped); body chunks are yielded the moment curl delivers them.
+/// - Cancelling the task that awaits `send` or reads the body, or dropping the response, aborts
+///   the transfer at once (the I/O loop is woken, not polled); `send` then throws
+///   `CancellationError`. Leaving a `for try await` loop early aborts it as soon as the last
+///   reference to the response goes (an `AsyncThrowingStream` learns nothing from a `break`
+///   while the stream value is still held), so read the body in its own function.
+/// - `connectTimeout` bounds the TCP/TLS connect; `idleTimeout` bounds every silence, before the
+///   first byte too, and fails with `TransportError.idleTimeout`. There is no overall timeout:
+///   a model may legitimately stream for many minutes.
+/// - Proxies come from the environment exactly as the curl tool reads them (`http_proxy`,
+///   `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`). TLS verification is always on. Redirects are not
+///   followed. Keep-alive connections are reused across requests of one transport.
+///
+/// The I/O thread starts with the first request and ends after the transport is released and
+/// its last streaming body has ended, so a response may outlive the transport that sent it.
+public final class CurlTransport: HTTPTransport, Sendable {
+  private let engine = CurlEngine()
+
+  public init() {}
+
+  deinit {
+    engine.shutdown()
+  }
+
+  /// Transfer contexts not yet freed (for leak tests).
+  var liveTransferCount: Int { engine.tracker.live.load(ordering: .acquiring) }
+
+  public func send(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
+    try Task.checkCancellation()
+    let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+    let transfer = try CurlTransfer(request: request, body: continuation, tracker: engine.tracker)
+    let engine = self.engine
+    // Weak: the continuation keeps this closure until the stream ends, and the transfer keeps
+    // the continuation; a strong capture would be a cycle.
+    continuation.onTermination = { [weak transfer] _ in
+      if let transfer { engine.cancel(transfer) }
+    }
+    let head = try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { headContinuation in
+        transfer.headContinuation = headContinuation
+        do {
+          try engine.submit(transfer)
+        } catch {
+          transfer.fail(error)
+          transfer.cleanup()
+        }
+      }
+    } onCancel: {
+      engine.cancel(transfer)
+    }
+    return HTTPStreamingResponse(head: head, body: body)
+  }
+}

@@ -1,0 +1,168 @@
+/// One server-sent event, as the WHATWG event-stream rules assemble it.
+public struct SSEEvent: Equatable, Sendable {
+  /// The `event:` field; `nil` when the event had none (the spec's default "message").
+  public var event: String?
+  /// The `data:` lines joined with `\n`.
+  public var data: String
+  /// The last `id:` seen on the stream (it persists across events, as the spec says).
+  public var id: String?
+
+  public init(event: String? = nil, data: String, id: String? = nil) {
+    self.event = event
+    self.data = data
+    self.id = id
+  }
+}
+
+/// Splits a byte stream into server-sent events, incrementally.
+///
+/// Follows the WHATWG rules: lines end at `\r\n`, `\n` or a lone `\r`; a blank line ends an event;
+/// one space after the colon is stripped; `data:` lines are joined with `\n`; `:` lines are
+/// comments (keep-alives); an event without data lines is dropped. Old llama.cpp builds sent
+/// stream errors as a bare `error: {...}` line, which comes out at once as an event named "error".
+///
+/// Works on bytes and decodes only complete lines, so a UTF-8 sequence split across two chunks
+/// comes out intact.
+public struct SSEFramer {
+  /// The start of a line whose end has not arrived yet.
+  private var partialLine: [UInt8] = []
+  /// The previous chunk ended with `\r`: a `\n` opening the next one belongs to that line end.
+  private var lastChunkEndedWithCR = false
+  private var sawFirstLine = false
+  private var eventType: String?
+  private var dataBuffer: [UInt8] = []
+  private var dataLineCount = 0
+  private var lastEventID: String?
+
+  public init() {}
+
+  /// Consumes the next chunk and returns the events it completed.
+  public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+    var events: [SSEEvent] = []
+    let done: Void? = bytes.withContiguousStorageIfAvailable { scan($0, into: &events) }
+    if done == nil {
+      Array(bytes).withUnsafeBufferPointer { scan($0, into: &events) }
+    }
+    return events
+  }
+
+  /// Ends the stream: a last line without its line end, and a last event without its blank line
+  /// (servers that simply close), are delivered.
+  public mutating func finish() -> [SSEEvent] {
+    var events: [SSEEvent] = []
+    if !partialLine.isEmpty {
+      let line = partialLine
+      partialLine = []
+      line.withUnsafeBufferPointer { handleLine($0, into: &events) }
+    }
+    dispatch(into: &events)
+    lastChunkEndedWithCR = false
+    return events
+  }
+
+  private mutating func scan(_ buf: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
+    let count = buf.count
+    var index = 0
+    if lastChunkEndedWithCR {
+      lastChunkEndedWithCR = false
+      if count > 0 && buf[0] == ASCII.lf { index = 1 }
+    }
+    var lineStart = index
+    while index < count {
+      let byte = buf[index]
+      if byte != ASCII.lf && byte != ASCII.cr {
+        index += 1
+        continue
+      }
+      let piece = UnsafeBufferPointer(rebasing: buf[lineStart..<index])
+      if partialLine.isEmpty {
+        handleLine(piece, into: &events)
+      } else {
+        var line = partialLine
+        partialLine = []
+        line.append(contentsOf: piece)
+        line.withUnsafeBufferPointer { handleLine($0, into: &events) }
+        line.removeAll(keepingCapacity: true)
+        partialLine = line
+      }
+      if byte == ASCII.cr {
+        if index + 1 < count {
+          if buf[index + 1] == ASCII.lf { index += 1 }
+        } else {
+          lastChunkEndedWithCR = true
+        }
+      }
+      index += 1
+      lineStart = index
+    }
+    if lineStart < count {
+      partialLine.append(contentsOf: UnsafeBufferPointer(rebasing: buf[lineStart..<count]))
+    }
+  }
+
+  private mutating func handleLine(
+    _ rawLine: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]
+  ) {
+    var line = rawLine
+    if !sawFirstLine {
+      sawFirstLine = true
+      // The spec strips a byte-order mark at the very start of the stream.
+      if line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
+        line = UnsafeBufferPointer(rebasing: line[3...])
+      }
+    }
+    if line.isEmpty {
+      dispatch(into: &events)
+      return
+    }
+    if line[0] == ASCII.colon { return }
+
+    let colon = line.firstIndex(of: ASCII.colon) ?? line.count
+    let name = UnsafeBufferPointer(rebasing: line[0..<colon])
+    var valueStart = colon + 1
+    if valueStart < line.count && line[valueStart] == ASCII.space { valueStart += 1 }
+    let value = UnsafeBufferPointer(rebasing: line[min(valueStart, line.count)...])
+
+    if name.elementsEqual(Field.data) {
+      dataBuffer.append(contentsOf: value)
+      dataBuffer.append(ASCII.lf)
+      dataLineCount += 1
+    } else if name.elementsEqual(Field.event) {
+      eventType = String(decoding: value, as: UTF8.self)
+    } else if name.elementsEqual(Field.id) {
+      if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+    } else if name.elementsEqual(Field.error) {
+      events.append(
+        SSEEvent(event: "error", data: String(decoding: value, as: UTF8.self), id: lastEventID))
+    }
+    // `retry:` and unknown fields are ignored, as the spec says.
+  }
+
+  private mutating func dispatch(into events: inout [SSEEvent]) {
+    defer {
+      eventType = nil
+      dataBuffer.removeAll(keepingCapacity: true)
+      dataLineCount = 0
+    }
+    guard dataLineCount > 0 else { return }
+    let data = dataBuffer.withUnsafeBufferPointer {
+      String(decoding: UnsafeBufferPointer(rebasing: $0.dropLast()), as: UTF8.self)
+    }
+    events.append(
+      SSEEvent(event: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: data, id: lastEventID))
+  }
+}
+
+private enum ASCII {
+  static let lf: UInt8 = 0x0A
+  static let cr: UInt8 = 0x0D
+  static let colon: UInt8 = 0x3A
+  static let space: UInt8 = 0x20
+}
+
+private enum Field {
+  static let data: [UInt8] = Array("data".utf8)
+  static let event: [UInt8] = Array("event".utf8)
+  static let id: [UInt8] = Array("id".utf8)
+  static let error: [UInt8] = Array("error".utf8)
+}
