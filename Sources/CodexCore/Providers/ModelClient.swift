@@ -1,0 +1,321 @@
+/// The one HTTP provider: encodes with the provider's wire, sends through the transport with
+/// retries and an idle timeout, frames and decodes the stream, and turns every failure into a
+/// `ProviderError` that says what to do.
+public struct ModelClient: Sendable {
+  public let provider: ProviderInfo
+  public let wire: any Wire
+  let transport: any HTTPTransport
+  let environment: [String: String]
+
+  public init(provider: ProviderInfo, transport: any HTTPTransport, environment: [String: String]) {
+    self.provider = provider
+    self.wire = Wires.wire(for: provider.wire)
+    self.transport = transport
+    self.environment = environment
+  }
+
+  /// Fails before any request when a hosted provider's key is missing.
+  public func checkCredentials() throws {
+    if provider.requiresKey, provider.apiKey(environment: environment) == nil,
+      let env = provider.envKey
+    {
+      throw ProviderError.missingAPIKey(
+        provider: provider.name, envKey: env, instructions: provider.envKeyInstructions)
+    }
+  }
+
+  public func encode(_ request: ChatRequest) throws -> HTTPRequest {
+    let headers = Wires.commonHeaders(
+      provider: provider, apiKey: provider.apiKey(environment: environment),
+      environment: environment)
+    var http = try wire.encode(request, provider: provider, headers: headers)
+    http.idleTimeout = provider.streamIdleTimeout
+    return http
+  }
+
+  /// Streams one model turn. Ending the iteration early cancels the request at once.
+  public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    let (stream, continuation) = AsyncThrowingStream<ChatEvent, any Error>.makeStream()
+    let task = Task {
+      do {
+        try await run(request) { continuation.yield($0) }
+        continuation.finish()
+      } catch is CancellationError {
+        continuation.finish(throwing: TransportError.cancelled)
+      } catch {
+        continuation.finish(throwing: error)
+      }
+    }
+    continuation.onTermination = { _ in task.cancel() }
+    return stream
+  }
+
+  func run(_ request: ChatRequest, emit: (ChatEvent) -> Void) async throws {
+    try checkCredentials()
+    var http = try encode(request)
+    var streamAttempt = 0
+    while true {
+      let response = try await sendWithRetries(&http, model: request.model)
+      var emitted = 0
+      do {
+        try await consume(
+          response,
+          emit: {
+            emitted += 1
+            emit($0)
+          })
+        return
+      } catch let e as StreamFailure {
+        // A stream that broke before anything reached the user is retried from scratch;
+        // after that a retry would repeat text already shown, so the error stands.
+        if emitted == 0, streamAttempt < provider.streamMaxRetries {
+          streamAttempt += 1
+          try await Task.sleep(for: RetryPolicy.backoff(attempt: streamAttempt - 1))
+          continue
+        }
+        throw e.error
+      }
+    }
+  }
+
+  /// An error in the body of a 200 response that may be retried.
+  struct StreamFailure: Error {
+    var error: any Error
+  }
+
+  func consume(_ response: HTTPStreamingResponse, emit: (ChatEvent) -> Void) async throws {
+    var decoder = wire.makeDecoder()
+    let contentType = response.head.header("content-type")?.lowercased() ?? ""
+    if contentType.hasPrefix("application/json") {
+      // The server ignored `stream: true` and answered in one piece.
+      let body = try await collect(response)
+      let json: JSON
+      do { json = try JSON.parse(body) } catch {
+        throw ProviderError.malformedStream(
+          provider: provider.name, detail: "the response is not valid JSON: \(error)")
+      }
+      do {
+        for e in try decoder.decodeComplete(json) { emit(e) }
+      } catch let e as WireError {
+        throw mapWireError(e)
+      }
+      return
+    }
+    var framer = StreamFramer(wire.framing)
+    do {
+      for try await chunk in response.body {
+        for frame in framer.feed(chunk) {
+          for e in try decoder.decode(frame) { emit(e) }
+        }
+      }
+      for frame in framer.finish() {
+        for e in try decoder.decode(frame) { emit(e) }
+      }
+      for e in try decoder.finish() { emit(e) }
+    } catch let e as WireError {
+      if case .truncated = e { throw StreamFailure(error: mapWireError(e)) }
+      throw mapWireError(e)
+    } catch let e as TransportError {
+      switch e {
+      case .idleTimeout, .connectionLost: throw StreamFailure(error: mapTransport(e))
+      default: throw mapTransport(e)
+      }
+    }
+  }
+
+  func collect(_ response: HTTPStreamingResponse) async throws -> [UInt8] {
+    do {
+      return try await response.collectBody()
+    } catch let e as TransportError {
+      throw mapTransport(e)
+    }
+  }
+
+  func mapWireError(_ e: WireError) -> ProviderError {
+    switch e {
+    case .serverError(let m): return .streamError(provider: provider.name, message: m)
+    case .malformed(let m): return .malformedStream(provider: provider.name, detail: m)
+    case .truncated(let m):
+      return .connectionLost(provider: provider.name, url: provider.baseURL, detail: m)
+    }
+  }
+
+  func mapTransport(_ e: TransportError) -> any Error {
+    switch e {
+    case .cannotConnect(let url, _), .connectTimeout(let url, _):
+      return ProviderError.unreachable(
+        provider: provider.name, url: url, detail: Self.connectDetail(e),
+        startHint: provider.isLocal ? provider.startHint : nil)
+    case .idleTimeout(let url, let s):
+      return ProviderError.idleTimeout(provider: provider.name, url: url, seconds: s)
+    case .connectionLost(let url, let d):
+      return ProviderError.connectionLost(provider: provider.name, url: url, detail: d)
+    case .tls(let url, let d):
+      return ProviderError.tls(provider: provider.name, url: url, detail: d)
+    case .invalidURL(let u):
+      return ProviderError.invalidRequest(
+        "the URL '\(u)' for \(provider.name) is not valid; check base_url / --provider-url")
+    case .cancelled:
+      return CancellationError()
+    case .other(let url, let d):
+      return ProviderError.connectionLost(provider: provider.name, url: url, detail: d)
+    }
+  }
+
+  static func connectDetail(_ e: TransportError) -> String {
+    switch e {
+    case .cannotConnect(_, let d): return d
+    case .connectTimeout(_, let s): return "no connection within \(ProviderError.seconds(s))"
+    default: return e.description
+    }
+  }
+
+  // MARK: - Request and retries
+
+  func sendWithRetries(_ http: inout HTTPRequest, model: String) async throws
+    -> HTTPStreamingResponse
+  {
+    var attempt = 0
+    var droppedStreamOptions = false
+    while true {
+      attempt += 1
+      let response: HTTPStreamingResponse
+      do {
+        response = try await transport.send(http)
+      } catch let e as TransportError {
+        // A local server that is not running will not start by itself in the next seconds:
+        // say so at once. Hosted endpoints get the usual retries for network blips.
+        let retryable: Bool
+        switch e {
+        case .cannotConnect: retryable = !provider.isLocal
+        case .connectTimeout, .connectionLost, .other: retryable = true
+        default: retryable = false
+        }
+        if retryable, attempt <= provider.requestMaxRetries {
+          try await Task.sleep(for: RetryPolicy.backoff(attempt: attempt - 1))
+          continue
+        }
+        throw mapTransport(e)
+      }
+      let status = response.head.status
+      if (200..<300).contains(status) { return response }
+
+      let body = try await collect(response)
+      let err = ErrorBody.parse(body)
+      if status == 400, !droppedStreamOptions, err.message.contains("stream_options"),
+        let stripped = Self.removingKey("stream_options", from: http.body)
+      {
+        // Some OpenAI-compatible servers reject `stream_options`; usage is nice to have.
+        droppedStreamOptions = true
+        http.body = stripped
+        attempt -= 1
+        continue
+      }
+      if status == 429, err.code == "insufficient_quota" || err.type == "insufficient_quota" {
+        throw ProviderError.quotaExceeded(provider: provider.name, message: err.message)
+      }
+      if RetryPolicy.isRetryable(status: status, head: response.head),
+        attempt <= provider.requestMaxRetries
+      {
+        let delay = RetryPolicy.serverDelay(response.head)
+        if let delay, delay > RetryPolicy.maxServerDelay {
+          throw finalError(status: status, err: err, attempts: attempt, url: http.url, model: model)
+        }
+        try await Task.sleep(for: delay ?? RetryPolicy.backoff(attempt: attempt - 1))
+        continue
+      }
+      throw await classify(status: status, err: err, attempts: attempt, url: http.url, model: model)
+    }
+  }
+
+  func finalError(status: Int, err: ErrorBody, attempts: Int, url: String, model: String)
+    -> ProviderError
+  {
+    if status == 429 {
+      return .rateLimited(provider: provider.name, message: err.message, attempts: attempts)
+    }
+    return .server(
+      provider: provider.name, status: status, message: err.message, attempts: attempts)
+  }
+
+  func classify(status: Int, err: ErrorBody, attempts: Int, url: String, model: String) async
+    -> ProviderError
+  {
+    switch status {
+    case 401, 403:
+      return .unauthorized(
+        provider: provider.name, status: status, envKey: provider.envKey, message: err.message)
+    case 404 where Self.mentionsModel(err, model: model):
+      return .modelNotFound(
+        provider: provider.name, model: model, available: await availableModels(),
+        message: err.message)
+    case 404, 405, 501:
+      return .endpointNotFound(provider: provider.name, url: url, status: status, wire: wire.api)
+    case 408, 409, 429, 500...:
+      return finalError(status: status, err: err, attempts: attempts, url: url, model: model)
+    default:
+      if status == 400, Self.mentionsModel(err, model: model),
+        err.message.lowercased().contains("not found") || err.message.contains("does not exist")
+      {
+        return .modelNotFound(
+          provider: provider.name, model: model, available: await availableModels(),
+          message: err.message)
+      }
+      return .badRequest(provider: provider.name, status: status, message: err.message)
+    }
+  }
+
+  static func mentionsModel(_ err: ErrorBody, model: String) -> Bool {
+    if err.code == "model_not_found" { return true }
+    let m = err.message.lowercased()
+    return m.contains("model") || (!model.isEmpty && m.contains(model.lowercased()))
+  }
+
+  /// The models the server says it has, for a "model not found" message. Best effort: `nil`
+  /// when the list cannot be had.
+  public func availableModels() async -> [String]? {
+    guard let url = wire.modelsURL(provider: provider) else { return nil }
+    let headers = Wires.commonHeaders(
+      provider: provider, apiKey: provider.apiKey(environment: environment),
+      environment: environment
+    ).filter { $0.name.lowercased() != "content-type" }
+    let req = HTTPRequest(
+      method: "GET", url: url, headers: headers, connectTimeout: .seconds(5),
+      idleTimeout: .seconds(10))
+    guard let response = try? await transport.send(req), response.head.status == 200,
+      let body = try? await response.collectBody(), let json = try? JSON.parse(body)
+    else { return nil }
+    return wire.modelIDs(fromListing: json)
+  }
+
+  static func removingKey(_ key: String, from body: [UInt8]) -> [UInt8]? {
+    guard case .object(var o)? = try? JSON.parse(body), o[key] != nil else { return nil }
+    o[key] = nil
+    return JSON.object(o).serializedBytes()
+  }
+}
+
+/// Cuts a body into the frames its wire uses.
+struct StreamFramer {
+  var sse: SSEFramer?
+  var ndjson: NDJSONFramer?
+
+  init(_ framing: Framing) {
+    switch framing {
+    case .sse: sse = SSEFramer()
+    case .ndjson: ndjson = NDJSONFramer()
+    }
+  }
+
+  mutating func feed(_ bytes: [UInt8]) -> [WireFrame] {
+    if sse != nil {
+      return sse?.feed(bytes).map { .event(name: $0.event, data: $0.data) } ?? []
+    }
+    return ndjson?.feed(bytes).map { .line($0) } ?? []
+  }
+
+  mutating func finish() -> [WireFrame] {
+    if sse != nil { return sse?.finish().map { .event(name: $0.event, data: $0.data) } ?? [] }
+    return ndjson?.finish().map { .line($0) } ?? []
+  }
+}

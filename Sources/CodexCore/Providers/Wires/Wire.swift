@@ -1,0 +1,112 @@
+/// One unit of a response stream, as the framer cut it.
+public enum WireFrame: Sendable, Equatable {
+  /// A Server-Sent Event: the optional `event:` name and the joined `data:` lines.
+  case event(name: String?, data: String)
+  /// One NDJSON line (without its line end).
+  case line([UInt8])
+}
+
+public enum Framing: Sendable {
+  case sse
+  case ndjson
+}
+
+/// A wire is two pure halves: encode a `ChatRequest` into an HTTP request, and decode stream
+/// frames into `ChatEvent`s. No I/O happens here, so both halves are tested on fixtures.
+public protocol Wire: Sendable {
+  var api: WireAPI { get }
+  var framing: Framing { get }
+  /// `headers` are the provider's resolved headers (auth, the user's own); the wire adds its own.
+  func encode(
+    _ request: ChatRequest, provider: ProviderInfo, headers: [(name: String, value: String)]
+  ) throws -> HTTPRequest
+  func makeDecoder() -> any WireDecoder
+  /// Where the server lists its models (for "model not found" messages), if it has such a list.
+  func modelsURL(provider: ProviderInfo) -> String?
+  /// Model ids out of that list's JSON.
+  func modelIDs(fromListing json: JSON) -> [String]
+}
+
+/// Incremental decoder for one response. `decode` is fed frames in order; `finish` is called
+/// once the body ends and returns whatever the end completes (assembled tool calls, `finished`).
+public protocol WireDecoder {
+  mutating func decode(_ frame: WireFrame) throws -> [ChatEvent]
+  mutating func finish() throws -> [ChatEvent]
+  /// Decodes a whole non-streaming JSON response (a server that ignored `stream: true`).
+  mutating func decodeComplete(_ json: JSON) throws -> [ChatEvent]
+}
+
+/// What a decoder found wrong with the stream; the client turns it into a `ProviderError`
+/// naming the provider.
+public enum WireError: Error, Sendable, Equatable {
+  /// The server reported an error inside the stream (HTTP status was already 200).
+  case serverError(String)
+  /// The bytes are not what the wire promises.
+  case malformed(String)
+  /// The stream ended before the wire's end marker (connection closed early).
+  case truncated(String)
+}
+
+public enum Wires {
+  public static func wire(for api: WireAPI) -> any Wire {
+    switch api {
+    case .chat: return OpenAIChatWire()
+    case .responses: return OpenAIResponsesWire()
+    case .ollama: return OllamaWire()
+    case .tgi: return TGIWire()
+    }
+  }
+
+  /// Headers every wire sends: JSON body, the key as a Bearer token, the user's own headers.
+  public static func commonHeaders(
+    provider: ProviderInfo, apiKey: String?, environment: [String: String]
+  )
+    -> [(name: String, value: String)]
+  {
+    var h: [(name: String, value: String)] = [
+      ("Content-Type", "application/json")
+    ]
+    if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
+    for (name, value) in provider.httpHeaders {
+      h.removeAll { $0.name.lowercased() == name.lowercased() }
+      h.append((name, value))
+    }
+    for (name, env) in provider.envHTTPHeaders {
+      if let v = environment[env], !v.isEmpty {
+        h.removeAll { $0.name.lowercased() == name.lowercased() }
+        h.append((name, v))
+      }
+    }
+    return h
+  }
+
+  static func parseJSON(_ data: String) throws -> JSON {
+    do {
+      return try JSON.parse(data)
+    } catch let e as JSONError {
+      throw WireError.malformed("\(e.message) in \(preview(data))")
+    }
+  }
+
+  static func parseJSON(_ bytes: [UInt8]) throws -> JSON {
+    do {
+      return try JSON.parse(bytes)
+    } catch let e as JSONError {
+      throw WireError.malformed(
+        "\(e.message) in \(preview(String(decoding: bytes, as: UTF8.self)))")
+    }
+  }
+
+  static func preview(_ s: String) -> String {
+    s.count > 120 ? "'\(s.prefix(120))…'" : "'\(s)'"
+  }
+
+  /// Tool arguments as a JSON object, for wires that send objects rather than strings.
+  /// Empty means `{}`; text that is not an object is wrapped so nothing is lost.
+  static func argumentsObject(_ text: String) -> JSON {
+    let t = text.trimmingWhitespace()
+    if t.isEmpty { return .object(JSONObject()) }
+    if let v = try? JSON.parse(t), v.objectValue != nil { return v }
+    return ["input": .string(text)]
+  }
+}
