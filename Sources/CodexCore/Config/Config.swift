@@ -1,0 +1,119 @@
+/// The effective configuration after files, profile, `-c` overrides and flags are merged and
+/// validated. Everything the engine needs; no front-end concerns.
+public struct Config: Sendable {
+  public var model: String
+  public var provider: ProviderInfo
+  public var providers: ProviderRegistry
+  public var approvalPolicy: ApprovalPolicy
+  public var sandboxMode: SandboxMode
+  public var sandboxWorkspaceWrite: SandboxWorkspaceWrite
+  public var shellEnvironmentPolicy: ShellEnvironmentPolicy
+  public var history: HistorySettings
+  public var notify: [String]
+  public var hideAgentReasoning: Bool
+  /// `instructions.md` (and the `instructions` key), sent before the project docs.
+  public var userInstructions: String?
+  public var projectDocMaxBytes: Int
+  /// The working directory (`-C/--cd`, else the process's).
+  public var cwd: String
+  /// `CODEX_HOME`, default `~/.codex`.
+  public var codexHome: String
+  /// Where each value came from, for `codex config show`.
+  public var origins: [String: ConfigOrigin]
+  /// Non-fatal problems (unknown keys), each one line with file:line.
+  public var warnings: [String]
+
+  public init(
+    model: String, provider: ProviderInfo, providers: ProviderRegistry,
+    approvalPolicy: ApprovalPolicy = .onRequest, sandboxMode: SandboxMode = .workspaceWrite,
+    sandboxWorkspaceWrite: SandboxWorkspaceWrite = SandboxWorkspaceWrite(),
+    shellEnvironmentPolicy: ShellEnvironmentPolicy = ShellEnvironmentPolicy(),
+    history: HistorySettings = HistorySettings(), notify: [String] = [],
+    hideAgentReasoning: Bool = false, userInstructions: String? = nil,
+    projectDocMaxBytes: Int = 32 * 1024, cwd: String, codexHome: String,
+    origins: [String: ConfigOrigin] = [:], warnings: [String] = []
+  ) {
+    self.model = model
+    self.provider = provider
+    self.providers = providers
+    self.approvalPolicy = approvalPolicy
+    self.sandboxMode = sandboxMode
+    self.sandboxWorkspaceWrite = sandboxWorkspaceWrite
+    self.shellEnvironmentPolicy = shellEnvironmentPolicy
+    self.history = history
+    self.notify = notify
+    self.hideAgentReasoning = hideAgentReasoning
+    self.userInstructions = userInstructions
+    self.projectDocMaxBytes = projectDocMaxBytes
+    self.cwd = cwd
+    self.codexHome = codexHome
+    self.origins = origins
+    self.warnings = warnings
+  }
+}
+
+/// `[sandbox_workspace_write]`, as codex-rs.
+public struct SandboxWorkspaceWrite: Sendable, Equatable {
+  public var writableRoots: [String]
+  public var networkAccess: Bool
+  public var excludeTmpdirEnvVar: Bool
+  public var excludeSlashTmp: Bool
+
+  public init(
+    writableRoots: [String] = [], networkAccess: Bool = false, excludeTmpdirEnvVar: Bool = false,
+    excludeSlashTmp: Bool = false
+  ) {
+    self.writableRoots = writableRoots
+    self.networkAccess = networkAccess
+    self.excludeTmpdirEnvVar = excludeTmpdirEnvVar
+    self.excludeSlashTmp = excludeSlashTmp
+  }
+}
+
+/// `[history]`: `persistence = "save-all" | "none"`, `max_bytes`.
+public struct HistorySettings: Sendable, Equatable {
+  public var saveAll: Bool
+  public var maxBytes: Int?
+  public init(saveAll: Bool = true, maxBytes: Int? = nil) {
+    self.saveAll = saveAll
+    self.maxBytes = maxBytes
+  }
+}
+
+/// Where a setting's value came from.
+public enum ConfigOrigin: Sendable, Equatable, CustomStringConvertible {
+  case file(path: String, position: SourcePosition)
+  case override(String)  // -c key=value
+  case flag(String)
+  case environment(String)
+  case builtIn
+
+  public var description: String {
+    switch self {
+    case .file(let path, let pos): return "\(path):\(pos.line)"
+    case .override(let text): return "-c \(text)"
+    case .flag(let f): return "flag \(f)"
+    case .environment(let v): return "env \(v)"
+    case .builtIn: return "default"
+    }
+  }
+}
+
+/// Built-in providers overlaid with the user's `[model_providers.*]`.
+public struct ProviderRegistry: Sendable {
+  public private(set) var providers: [ProviderInfo]
+
+  public init(_ providers: [ProviderInfo] = BuiltInProviders.all) { self.providers = providers }
+
+  public subscript(id: String) -> ProviderInfo? { providers.first(where: { $0.id == id }) }
+
+  public mutating func set(_ p: ProviderInfo) {
+    if let i = providers.firstIndex(where: { $0.id == p.id }) {
+      providers[i] = p
+    } else {
+      providers.append(p)
+    }
+  }
+
+  public var ids: [String] { providers.map(\.id) }
+}
