@@ -5,3 +5,7 @@ import CodexTerminal
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "--sandbox-exec" {
   Platform.exit(SandboxExec.run(arguments: Array(CommandLine.arguments.dropFirst(2))))
 }
+
+// Everything else lives in CodexTerminal; main.swift only dispatches (top-level code here is
+// main-actor isolated, which C callbacks and signal handlers must not touch).
+Platform.exit(await CLI.main(CommandLine.arguments))

@@ -82,7 +82,9 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
   public private(set) var entries: [(key: String, value: JSON)]
 
   public init() { entries = [] }
-  public init(_ entries: [(String, JSON)]) { self.entries = entries.map { (key: $0.0, value: $0.1) } }
+  public init(_ entries: [(String, JSON)]) {
+    self.entries = entries.map { (key: $0.0, value: $0.1) }
+  }
   public init(dictionaryLiteral elements: (String, JSON)...) { self.init(elements) }
 
   public subscript(key: String) -> JSON? {
@@ -121,7 +123,9 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
   public init(floatLiteral value: Double) { self = .double(value) }
   public init(booleanLiteral value: Bool) { self = .bool(value) }
   public init(arrayLiteral elements: JSON...) { self = .array(elements) }
-  public init(dictionaryLiteral elements: (String, JSON)...) { self = .object(JSONObject(elements)) }
+  public init(dictionaryLiteral elements: (String, JSON)...) {
+    self = .object(JSONObject(elements))
+  }
   public init(nilLiteral: ()) { self = .null }
 }
 
@@ -186,9 +190,15 @@ private struct JSONParser {
     case UInt8(ascii: "{"): return try object(depth: depth)
     case UInt8(ascii: "["): return try array(depth: depth)
     case UInt8(ascii: "\""): return .string(try string())
-    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "t"):
+      try literal("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try literal("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try literal("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
     default: throw error("unexpected character '\(Character(Unicode.Scalar(b[i])))' in JSON")
     }

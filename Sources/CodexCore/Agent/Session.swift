@@ -1,0 +1,186 @@
+/// Tools the model may call, as the session sees them: specs to offer, and a way to run a call.
+/// Whatever happens (bad arguments, a refusal, a failure) comes back as text for the model.
+public protocol ToolRunner: Sendable {
+  var specs: [ToolSpec] { get }
+  func run(_ call: ToolCall, context: ToolContext) async throws -> String
+}
+
+/// What a tool needs from the session while it runs.
+public struct ToolContext: Sendable {
+  public var emit: @Sendable (AgentEvent) -> Void
+  public var approvals: any ApprovalHandler
+
+  public init(emit: @escaping @Sendable (AgentEvent) -> Void, approvals: any ApprovalHandler) {
+    self.emit = emit
+    self.approvals = approvals
+  }
+}
+
+/// The user stopped the turn at an approval prompt ("abort").
+public struct TurnAborted: Error, Equatable, CustomStringConvertible {
+  public var reason: String
+  public init(_ reason: String) { self.reason = reason }
+  public var description: String { reason }
+}
+
+/// One conversation: the history, and the turn loop — ask the model, run the tools it calls,
+/// send their output back, until it answers without calling a tool.
+public actor Session {
+  public nonisolated let id: String
+  public private(set) var client: ModelClient
+  public private(set) var model: String
+  let instructions: String?
+  let tools: any ToolRunner
+  public private(set) var history: [ChatMessage]
+  public private(set) var totalUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
+  /// Stops a model that calls tools forever (small local models like to repeat themselves).
+  public var maxToolRounds = 100
+  /// History appended since the last `drainNewItems()`, for the rollout recorder.
+  var pending: [ChatMessage] = []
+
+  public init(
+    id: String, client: ModelClient, model: String, instructions: String?, tools: any ToolRunner,
+    history: [ChatMessage] = []
+  ) {
+    self.id = id
+    self.client = client
+    self.model = model
+    self.instructions = instructions
+    self.tools = tools
+    self.history = history
+  }
+
+  public func setModel(_ model: String) { self.model = model }
+  public func setClient(_ client: ModelClient, model: String) {
+    self.client = client
+    self.model = model
+  }
+  public func reset() {
+    history = []
+    totalUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
+  }
+
+  /// Messages added since the last call, in order.
+  public func drainNewItems() -> [ChatMessage] {
+    defer { pending = [] }
+    return pending
+  }
+
+  func append(_ m: ChatMessage) {
+    history.append(m)
+    pending.append(m)
+  }
+
+  /// Runs one user turn to completion. Events arrive in order on `emit`.
+  public func submit(
+    _ text: String, approvals: any ApprovalHandler, emit: @escaping @Sendable (AgentEvent) -> Void
+  ) async throws -> TurnSummary {
+    append(.user(text))
+    emit(.turnStarted)
+    var turnUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
+    var rounds = 0
+    var lastCallKey = ""
+    var repeats = 0
+    while true {
+      let request = ChatRequest(
+        model: model, instructions: instructions, messages: history, tools: tools.specs,
+        options: client.provider.modelOptions)
+      let result = try await streamOnce(request, emit: emit)
+      if let u = result.usage {
+        turnUsage = turnUsage + u
+        totalUsage = totalUsage + u
+        emit(.usage(u))
+      }
+      append(.assistant(result.message))
+      emit(.messageComplete(result.message.text))
+      if result.message.toolCalls.isEmpty {
+        let summary = TurnSummary(
+          lastMessage: result.message.text, usage: turnUsage, finishReason: result.finish)
+        emit(.turnComplete(summary))
+        return summary
+      }
+      rounds += 1
+      let key = result.message.toolCalls.map { "\($0.name)\u{1}\($0.arguments)" }.joined()
+      repeats = key == lastCallKey ? repeats + 1 : 0
+      lastCallKey = key
+      let context = ToolContext(emit: emit, approvals: approvals)
+      for call in result.message.toolCalls {
+        let output: String
+        if repeats >= 2 {
+          output =
+            "This exact call was already made \(repeats + 1) times in a row with the "
+            + "same result. Do not repeat it; answer the user or try something different."
+        } else {
+          output = try await tools.run(call, context: context)
+        }
+        append(.toolResult(ToolResult(callID: call.id, name: call.name, output: output)))
+      }
+      if rounds >= maxToolRounds || repeats >= 4 {
+        let why =
+          repeats >= 4
+          ? "the model repeated the same tool call \(repeats + 1) times"
+          : "the model made \(rounds) rounds of tool calls"
+        emit(.warning("stopped: \(why) in one turn"))
+        let summary = TurnSummary(
+          lastMessage: result.message.text, usage: turnUsage, finishReason: .other("tool_limit"))
+        emit(.turnComplete(summary))
+        return summary
+      }
+    }
+  }
+
+  struct StreamResult {
+    var message: AssistantMessage
+    var usage: TokenUsage?
+    var finish: FinishReason
+  }
+
+  /// One model request: streams text and reasoning out as they arrive, collects tool calls.
+  /// For providers whose models print tool calls as text, text that may be a call is held back
+  /// until it is clearly not one, so the user does not see raw JSON.
+  func streamOnce(_ request: ChatRequest, emit: @Sendable (AgentEvent) -> Void) async throws
+    -> StreamResult
+  {
+    var message = AssistantMessage()
+    var usage: TokenUsage?
+    var finish = FinishReason.stop
+    let detectTextCalls = client.provider.textToolCalls && !request.tools.isEmpty
+    var holding = detectTextCalls
+    var held = ""
+    for try await event in client.stream(request) {
+      switch event {
+      case .textDelta(let t):
+        message.text += t
+        if holding {
+          held += t
+          if !TextToolCalls.mightBeCall(prefix: held) {
+            holding = false
+            emit(.textDelta(held))
+            held = ""
+          }
+        } else {
+          emit(.textDelta(t))
+        }
+      case .reasoningDelta(let r):
+        message.reasoning += r
+        emit(.reasoningDelta(r))
+      case .toolCall(let c):
+        message.toolCalls.append(c)
+      case .usage(let u):
+        usage = (usage.map { $0 + u }) ?? u
+      case .finished(let f):
+        finish = f
+      }
+    }
+    if detectTextCalls, message.toolCalls.isEmpty,
+      let calls = TextToolCalls.extract(from: message.text, offered: request.tools.map(\.name))
+    {
+      message.toolCalls = calls
+      message.text = ""
+      finish = .toolCalls
+      held = ""
+    }
+    if !held.isEmpty { emit(.textDelta(held)) }
+    return StreamResult(message: message, usage: usage, finish: finish)
+  }
+}

@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A file opened for appending whole lines: each `append` is one `write(2)` on an O_APPEND
+/// descriptor, so a crash loses at most the line being written and concurrent writers never
+/// interleave inside a line.
+public final class AppendOnlyFile: @unchecked Sendable {
+  // The descriptor is written by one owner at a time (the session recorder); closing is
+  // guarded by `closed` below.
+  private var fd: Int32
+  public let path: String
+
+  public init(path: String, mode: mode_t = 0o600) throws {
+    self.path = path
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode)
+    if fd < 0 { throw AppendOnlyFileError(path: path, errno: errno) }
+  }
+
+  public func append(_ line: String) throws {
+    var data = Array(line.utf8)
+    if data.last != 0x0A { data.append(0x0A) }
+    var off = 0
+    while off < data.count {
+      let n = data[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw AppendOnlyFileError(path: path, errno: errno)
+      }
+      off += n
+    }
+  }
+
+  public func close() {
+    if fd >= 0 {
+      Glibc.close(fd)
+      fd = -1
+    }
+  }
+
+  deinit { close() }
+}
+
+public struct AppendOnlyFileError: Error, CustomStringConvertible {
+  public var path: String
+  public var errno: Int32
+  public var description: String {
+    "cannot write \(path): \(String(cString: strerror(errno)))"
+  }
+}

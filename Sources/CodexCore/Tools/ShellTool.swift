@@ -1,0 +1,328 @@
+import Synchronization
+
+/// The `shell` tool, as codex-rs defines it: the model sends an argv (usually
+/// `["bash","-lc","..."]`), a working directory and a timeout; we decide under the approval
+/// policy whether it may run, run it in the sandbox, and send back what happened. Every
+/// outcome, refusals and failures included, goes back to the model as text so it can recover.
+public final class ShellTool: ToolRunner {
+  public static let name = "shell"
+  public static let defaultTimeout: Duration = .seconds(10)
+
+  let policy: ApprovalPolicy
+  let sandboxMode: SandboxMode
+  let sandboxSettings: SandboxWorkspaceWrite
+  let cwd: String
+  let baseEnvironment: [String: String]
+  let environmentPolicy: ShellEnvironmentPolicy
+  let sandbox: LinuxSandbox
+  let sandboxExecutable: String
+  let approvedForSession = Mutex<Set<[String]>>([])
+  let loginEnvironment = LoginEnvironment()
+
+  public init(config: Config, environment: [String: String], sandbox: LinuxSandbox = LinuxSandbox())
+  {
+    policy = config.approvalPolicy
+    sandboxMode = config.sandboxMode
+    sandboxSettings = config.sandboxWorkspaceWrite
+    cwd = config.cwd
+    baseEnvironment = environment
+    environmentPolicy = config.shellEnvironmentPolicy
+    self.sandbox = sandbox
+    sandboxExecutable = Platform.currentExecutablePath() ?? "/proc/self/exe"
+  }
+
+  public var specs: [ToolSpec] {
+    var properties: JSONObject = [
+      "command": [
+        "type": "array", "items": ["type": "string"],
+        "description":
+          "The command to execute, as an argv array, e.g. [\"bash\", \"-lc\", \"ls -la\"].",
+      ],
+      "workdir": [
+        "type": "string", "description": "The working directory to execute the command in.",
+      ],
+      "timeout_ms": [
+        "type": "number",
+        "description": "The timeout for the command in milliseconds (default 10000).",
+      ],
+    ]
+    if policy == .onRequest {
+      properties["sandbox_permissions"] = [
+        "type": "string", "enum": ["use_default", "require_escalated"],
+        "description":
+          "Use require_escalated to run outside the sandbox (the user is asked); explain why in justification.",
+      ]
+      properties["justification"] = [
+        "type": "string", "description": "Why the command needs to run outside the sandbox.",
+      ]
+    }
+    return [
+      ToolSpec(
+        name: Self.name,
+        description: "Runs a shell command and returns its output.",
+        parameters: [
+          "type": "object", "properties": .object(properties), "required": ["command"],
+          "additionalProperties": false,
+        ])
+    ]
+  }
+
+  /// The parsed arguments of one call.
+  struct Invocation {
+    var command: [String]
+    var workdir: String
+    var timeout: Duration
+    var escalate: Bool
+    var justification: String?
+  }
+
+  func parse(_ call: ToolCall) -> Result<Invocation, ToolArgumentError> {
+    let text = call.arguments.trimmingWhitespace().isEmpty ? "{}" : call.arguments
+    guard let json = try? JSON.parse(text), json.objectValue != nil else {
+      return .failure(
+        ToolArgumentError("the arguments are not a JSON object: \(Wires.preview(call.arguments))"))
+    }
+    var command: [String]
+    switch json["command"] {
+    case .array(let items)?:
+      command = items.compactMap(\.stringValue)
+      guard command.count == items.count else {
+        return .failure(ToolArgumentError("'command' must be an array of strings"))
+      }
+    case .string(let s)?:
+      // Small models often send the script as a plain string.
+      command = ["bash", "-lc", s]
+    default:
+      return .failure(
+        ToolArgumentError(
+          "'command' is required: an array of strings such as [\"bash\", \"-lc\", \"ls\"]"))
+    }
+    guard let first = command.first, !first.isEmpty else {
+      return .failure(ToolArgumentError("'command' is empty"))
+    }
+    var workdir = cwd
+    if let w = json["workdir"]?.stringValue, !w.isEmpty {
+      workdir = Paths.absolute(w, relativeTo: cwd)
+    }
+    var timeout = Self.defaultTimeout
+    if let ms = json["timeout_ms"]?.doubleValue, ms > 0 {
+      timeout = .milliseconds(Int64(min(ms, 3_600_000)))
+    }
+    let escalate = json["sandbox_permissions"]?.stringValue == "require_escalated"
+    return .success(
+      Invocation(
+        command: command, workdir: workdir, timeout: timeout, escalate: escalate,
+        justification: json["justification"]?.stringValue))
+  }
+
+  public func run(_ call: ToolCall, context: ToolContext) async throws -> String {
+    let inv: Invocation
+    switch parse(call) {
+    case .success(let i): inv = i
+    case .failure(let e):
+      context.emit(.warning("the model sent a malformed shell call: \(e.message)"))
+      return "error: failed to parse the shell call's arguments: \(e.message)"
+    }
+    guard FileOutput.isDirectory(inv.workdir) else {
+      return finish(
+        call, inv, context, exit: nil, output: "",
+        status: .failedToStart("no such directory: \(inv.workdir)"), duration: .zero)
+    }
+
+    let approved = approvedForSession.withLock { $0.contains(inv.command) }
+    let decision = assessCommand(
+      inv.command, policy: policy, sandbox: sandboxMode, escalationRequested: inv.escalate,
+      approvedForSession: approved)
+    var sandboxed: Bool
+    switch decision {
+    case .reject(let reason):
+      return finish(
+        call, inv, context, exit: nil, output: "", status: .rejected(reason), duration: .zero)
+    case .runSandboxed:
+      sandboxed = true
+    case .runUnsandboxed:
+      sandboxed = false
+    case .ask(let reason):
+      let unsandboxed = inv.escalate || sandboxMode == .dangerFullAccess
+      let answer = await context.approvals.decide(
+        ApprovalRequest(
+          callID: call.id, command: inv.command, workdir: inv.workdir,
+          reason: inv.justification.map { "\(reason) — the model says: \($0)" } ?? reason,
+          unsandboxed: unsandboxed))
+      switch answer {
+      case .abort:
+        _ = finish(
+          call, inv, context, exit: nil, output: "", status: .rejected("the user aborted the turn"),
+          duration: .zero)
+        throw TurnAborted("aborted at the approval prompt")
+      case .no:
+        return finish(
+          call, inv, context, exit: nil, output: "",
+          status: .rejected("the user declined to run it"), duration: .zero)
+      case .yesAlways:
+        approvedForSession.withLock { _ = $0.insert(inv.command) }
+      case .yes:
+        break
+      }
+      sandboxed = !unsandboxed
+    }
+
+    var outcome = try await execute(call, inv, sandboxed: sandboxed, context: context)
+    // on-failure: a command that failed inside the sandbox may be retried outside it, if the
+    // user agrees.
+    if sandboxed, outcome.failed, sandboxMode != .dangerFullAccess,
+      case .askToRetryUnsandboxed = assessFailure(
+        policy: policy, sandbox: sandboxMode, sandboxDenied: outcome.looksLikeSandboxDenial)
+    {
+      let answer = await context.approvals.decide(
+        ApprovalRequest(
+          callID: call.id, command: inv.command, workdir: inv.workdir,
+          reason:
+            "it failed in the sandbox (exit \(outcome.exitCode.map(String.init) ?? "?")); run it again without the sandbox?",
+          unsandboxed: true))
+      switch answer {
+      case .yes, .yesAlways:
+        outcome = try await execute(call, inv, sandboxed: false, context: context)
+      case .abort:
+        throw TurnAborted("aborted at the approval prompt")
+      case .no:
+        break
+      }
+    }
+    return outcome.modelText
+  }
+
+  struct Outcome {
+    var modelText: String
+    var exitCode: Int32?
+    var failed: Bool
+    var looksLikeSandboxDenial: Bool
+  }
+
+  func execute(_ call: ToolCall, _ inv: Invocation, sandboxed: Bool, context: ToolContext)
+    async throws -> Outcome
+  {
+    var command = inv.command
+    var env = environmentPolicy.apply(to: baseEnvironment)
+    // A login shell per command costs ~130 ms; the login environment is captured once per
+    // session and each command runs with plain `-c`.
+    if command.count == 3, command[0].hasSuffix("bash"), command[1] == "-lc",
+      let login = await loginEnvironment.get(base: baseEnvironment, cwd: cwd)
+    {
+      env = environmentPolicy.apply(to: login)
+      command = [command[0], "-c", command[2]]
+    }
+    var spec = ProcessSpec(
+      executable: command[0], arguments: Array(command.dropFirst()), workingDirectory: inv.workdir,
+      environment: env, timeout: inv.timeout)
+    let policy = sandboxPolicy(environment: env)
+    var inSandbox = sandboxed && policy != .dangerFullAccess
+    if inSandbox {
+      do {
+        spec = try sandbox.wrap(spec, policy: policy, sandboxExecutable: sandboxExecutable)
+      } catch {
+        let why = "\(error)"
+        context.emit(
+          .warning(
+            "\(why); the command was not run (choose danger-full-access to run without a sandbox)"))
+        let text = finish(
+          call, inv, context, exit: nil, output: "", status: .failedToStart(why), duration: .zero)
+        return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
+      }
+    }
+    inSandbox = inSandbox && spec.executable == sandboxExecutable
+    context.emit(
+      .commandBegin(
+        CommandBegin(id: call.id, command: inv.command, workdir: inv.workdir, sandboxed: inSandbox))
+    )
+    let result: ProcessResult
+    do {
+      let id = call.id
+      let emit = context.emit
+      result = try await ProcessRunner.run(spec) { chunk in
+        emit(.commandOutput(id: id, chunk: chunk))
+      }
+    } catch let e as ProcessError {
+      let text = finish(
+        call, inv, context, exit: nil, output: "", status: .failedToStart(e.description),
+        duration: .zero, announce: false)
+      return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
+    }
+    let status: CommandEnd.Status =
+      result.timedOut ? .timedOut : result.signal.map { .signalled($0) } ?? .completed
+    let output = result.outputText
+    let text = finish(
+      call, inv, context, exit: result.exitCode, output: output, status: status,
+      duration: result.duration, announce: false)
+    let failed = result.exitCode != 0 || result.timedOut || result.signal != nil
+    let denial =
+      output.contains("Permission denied") || output.contains("Operation not permitted")
+      || output.contains("Read-only file system") || result.exitCode == 126
+    return Outcome(
+      modelText: text, exitCode: result.exitCode, failed: failed,
+      looksLikeSandboxDenial: inSandbox && denial)
+  }
+
+  func sandboxPolicy(environment: [String: String]) -> SandboxPolicy {
+    switch sandboxMode {
+    case .readOnly: return .readOnly
+    case .dangerFullAccess: return .dangerFullAccess
+    case .workspaceWrite:
+      let roots = SandboxPolicy.workspaceWriteRoots(
+        workingDirectory: cwd, additionalRoots: sandboxSettings.writableRoots,
+        environment: baseEnvironment, includeSlashTmp: !sandboxSettings.excludeSlashTmp,
+        includeTmpdir: !sandboxSettings.excludeTmpdirEnvVar)
+      return .workspaceWrite(writableRoots: roots, networkAccess: sandboxSettings.networkAccess)
+    }
+  }
+
+  /// Reports the end of a call to the front end and formats what the model is told.
+  func finish(
+    _ call: ToolCall, _ inv: Invocation, _ context: ToolContext, exit: Int32?, output: String,
+    status: CommandEnd.Status, duration: Duration, announce: Bool = true
+  ) -> String {
+    let formatted = ToolOutputFormatter.format(
+      ToolOutput(output: output, exitCode: exit, duration: duration, status: status))
+    if announce {
+      context.emit(
+        .commandBegin(
+          CommandBegin(id: call.id, command: inv.command, workdir: inv.workdir, sandboxed: false)))
+    }
+    context.emit(
+      .commandEnd(
+        CommandEnd(
+          id: call.id, command: inv.command, exitCode: exit, duration: duration,
+          output: formatted.displayOutput, status: status)))
+    return formatted.modelText
+  }
+}
+
+struct ToolArgumentError: Error {
+  var message: String
+  init(_ message: String) { self.message = message }
+}
+
+/// The environment of a login shell (`bash -lc`), captured once per session.
+actor LoginEnvironment {
+  var cached: [String: String]??
+
+  func get(base: [String: String], cwd: String) async -> [String: String]? {
+    if let cached { return cached }
+    let spec = ProcessSpec(
+      executable: "/bin/bash", arguments: ["-lc", "env -0"], workingDirectory: cwd,
+      environment: base, timeout: .seconds(10))
+    var env: [String: String]?
+    if let r = try? await ProcessRunner.run(spec), r.exitCode == 0 {
+      var e: [String: String] = [:]
+      for entry in r.stdout.split(separator: 0) {
+        let s = String(decoding: entry, as: UTF8.self)
+        if let eq = s.firstIndex(of: "=") { e[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+      }
+      // Variables bash sets for itself are not part of the user's environment.
+      for k in ["_", "SHLVL", "PWD", "OLDPWD"] { e[k] = base[k] }
+      env = e.isEmpty ? nil : e
+    }
+    cached = .some(env)
+    return env
+  }
+}

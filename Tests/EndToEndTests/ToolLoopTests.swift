@@ -1,0 +1,265 @@
+import CodexCore
+import CodexTestSupport
+import Foundation
+import Testing
+
+/// One fake model per wire that, on the first request, calls `shell` with `script`, and on the
+/// next (which must carry the command's output) answers `Done: <output>`.
+enum ScriptedModel {
+  static func toolOutput(_ req: RecordedRequest) -> String? {
+    guard let body = req.bodyJSON else { return nil }
+    // chat + ollama: a `tool` message; responses: a function_call_output item; tgi: the prompt.
+    for m in body["messages"]?.arrayValue ?? [] where m["role"] == "tool" {
+      return m["content"]?.stringValue
+    }
+    for item in body["input"]?.arrayValue ?? [] where item["type"] == "function_call_output" {
+      return item["output"]?.stringValue
+    }
+    if let prompt = body["inputs"]?.stringValue, let r = prompt.firstRange(of: "<tool_response>") {
+      return String(prompt[r.upperBound...])
+    }
+    return nil
+  }
+
+  static func handler(wire: WireAPI, script: String, textCall: Bool = false)
+    -> @Sendable (RecordedRequest) -> FakeResponse
+  {
+    let args = JSON.object(["command": ["bash", "-lc", .string(script)]]).serialized()
+    return { req in
+      if let out = toolOutput(req) {
+        let answer = "Done: " + (out.contains("Exit code: 0") ? "ok" : "failed")
+        switch wire {
+        case .chat: return .sse(chatSSE([answer]))
+        case .ollama:
+          return .ndjson([
+            #"{"message":{"role":"assistant","content":\#(JSON.quoted(answer))},"done":false}"#,
+            #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#,
+          ])
+        case .responses:
+          return .sse([
+            #"{"type":"response.output_text.delta","delta":\#(JSON.quoted(answer))}"#,
+            #"{"type":"response.completed","response":{"usage":{"input_tokens":1,"output_tokens":1}}}"#,
+          ])
+        case .tgi:
+          return .sse([
+            #"{"token":{"id":1,"text":\#(JSON.quoted(answer)),"special":false},"generated_text":\#(JSON.quoted(answer)),"details":null}"#
+          ])
+        }
+      }
+      let call = "<tool_call>\n{\"name\": \"shell\", \"arguments\": \(args)}\n</tool_call>"
+      switch wire {
+      case .chat:
+        if textCall { return .sse(chatSSE([call])) }
+        return .sse([
+          #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_A","type":"function","function":{"name":"shell","arguments":""}}]}}]}"#,
+          #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":\#(JSON.quoted(args))}}]}}]}"#,
+          #"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#, "[DONE]",
+        ])
+      case .ollama:
+        return .ndjson([
+          #"{"message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"shell","arguments":\#(args)}}]},"done":false}"#,
+          #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#,
+        ])
+      case .responses:
+        return .sse([
+          #"{"type":"response.output_item.added","item":{"id":"fc_1","type":"function_call","call_id":"call_R","name":"shell","arguments":""}}"#,
+          #"{"type":"response.function_call_arguments.delta","item_id":"fc_1","delta":\#(JSON.quoted(args))}"#,
+          #"{"type":"response.output_item.done","item":{"id":"fc_1","type":"function_call","call_id":"call_R","name":"shell","arguments":\#(JSON.quoted(args))}}"#,
+          #"{"type":"response.completed","response":{}}"#,
+        ])
+      case .tgi:
+        return .sse([
+          #"{"token":{"id":1,"text":\#(JSON.quoted(call)),"special":false},"generated_text":\#(JSON.quoted(call)),"details":null}"#
+        ])
+      }
+    }
+  }
+}
+
+/// What the last request told the model about its tool call.
+func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
+  let last = try #require(server.requests.last)
+  return try #require(ScriptedModel.toolOutput(last))
+}
+
+@Suite(.serialized) struct ToolLoopTests {
+  func config(_ wire: WireAPI, _ base: String) -> (String, [String]) {
+    switch wire {
+    case .chat: return ("", ["--provider", "vllm", "--provider-url", base + "/v1"])
+    case .ollama: return ("", ["--provider", "ollama", "--provider-url", base])
+    case .responses:
+      return ("[model_providers.openai]\nbase_url = \"\(base)/v1\"\n", ["--provider", "openai"])
+    case .tgi:
+      return (
+        "[model_providers.huggingface]\nwire_api = \"tgi\"\n",
+        ["--provider", "huggingface", "--provider-url", base]
+      )
+    }
+  }
+
+  @Test(arguments: WireAPI.allCases)
+  func fullAutoCreatesTheFileAndAnswers(_ wire: WireAPI) async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: wire, script: "echo hi > hello.txt"))
+    defer { server.stop() }
+    let (toml, args) = config(wire, server.baseURL)
+    try s.write("home/.codex/config.toml", toml)
+    let r = try await s.run(
+      args + ["-m", "m", "--full-auto", "create a file hello.txt containing hi"],
+      environment: ["OPENAI_API_KEY": "sk-x"])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(s.read("work/hello.txt") == "hi\n")
+    #expect(r.stdout.hasSuffix("Done: ok\n"), "\(r.stdout)")
+    #expect(server.requests.count == 2)
+    #expect(r.stderr.contains("$ echo hi > hello.txt"))
+    #expect(r.stderr.contains("exit 0"))
+  }
+
+  @Test func textToolCallFromALocalModel() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: .chat, script: "echo hi > t.txt", textCall: true))
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider", "llamacpp", "--provider-url", server.baseURL + "/v1", "-m", "m", "--full-auto",
+      "go",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(s.read("work/t.txt") == "hi\n")
+    // The call's JSON is not shown as the answer.
+    #expect(!r.stdout.contains("tool_call"))
+    let second = try #require(server.requests.last?.bodyJSON)
+    #expect(second["messages"]?[2]?["tool_calls"]?[0]?["function"]?["name"] == "shell")
+  }
+
+  @Test func writeOutsideTheWorkspaceIsDeniedBySandbox() async throws {
+    let s = try Scratch(base: "/var/tmp")
+    defer { s.cleanUp() }
+    let outside = s.home + "/outside.txt"
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: .chat, script: "echo x > \(outside)"))
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider-url", server.baseURL + "/v1", "-m", "m", "--full-auto", "go",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: outside))
+    #expect(r.stdout.hasSuffix("Done: failed\n"))
+    let out = try lastToolOutput(server)
+    #expect(out.contains("Permission denied"))
+  }
+
+  @Test func untrustedWithoutATerminalDeclinesAndTellsTheModel() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: .chat, script: "touch made.txt"))
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider-url", server.baseURL + "/v1", "-m", "m", "-a", "untrusted", "go",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: s.work + "/made.txt"))
+    let out = try lastToolOutput(server)
+    #expect(out.contains("not run"))
+    #expect(out.contains("declined"))
+  }
+
+  @Test func untrustedRunsKnownSafeCommands() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: .chat, script: "ls -la && pwd"))
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider-url", server.baseURL + "/v1", "-m", "m", "-a", "untrusted", "go",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(r.stdout.hasSuffix("Done: ok\n"))
+  }
+
+  @Test func dangerousCommandRefusedUnderNever() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    try s.write("work/keep/file.txt", "precious")
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: .chat, script: "rm -rf keep"))
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider-url", server.baseURL + "/v1", "-m", "m", "-a", "never", "-s", "workspace-write",
+      "clean up",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(s.read("work/keep/file.txt") == "precious")
+    let out = try lastToolOutput(server)
+    #expect(out.contains("rm -rf"))
+    #expect(out.contains("approval policy is never"))
+  }
+
+  @Test func timeoutKillsTheCommandAndIsReported() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let args = JSON.object(["command": ["bash", "-lc", "sleep 30"], "timeout_ms": 300]).serialized()
+    let server = try FakeHTTPServer { req in
+      if ScriptedModel.toolOutput(req) != nil { return .sse(chatSSE(["noted"])) }
+      return .sse([
+        #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"shell","arguments":\#(JSON.quoted(args))}}]}}]}"#,
+        "[DONE]",
+      ])
+    }
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider-url", server.baseURL + "/v1", "-m", "m", "--full-auto", "go",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    let out = try lastToolOutput(server)
+    #expect(out.contains("timed out"))
+    #expect(r.stderr.contains("timed out"))
+  }
+
+  @Test func malformedArgumentsGoBackToTheModel() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { req in
+      if ScriptedModel.toolOutput(req) != nil { return .sse(chatSSE(["sorry"])) }
+      return .sse([
+        #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"shell","arguments":"{\"command\": [\"ls\""}}]}}]}"#,
+        "[DONE]",
+      ])
+    }
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider-url", server.baseURL + "/v1", "-m", "m", "--full-auto", "go",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    let out = try lastToolOutput(server)
+    #expect(out.contains("failed to parse"))
+    #expect(r.stdout.hasSuffix("sorry\n"))
+  }
+
+  @Test func severalCallsInOneTurnAllRunInOrderAndAreAnswered() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let a1 = JSON.object(["command": ["bash", "-lc", "echo one >> log.txt"]]).serialized()
+    let a2 = JSON.object(["command": ["bash", "-lc", "echo two >> log.txt"]]).serialized()
+    let server = try FakeHTTPServer { req in
+      if ScriptedModel.toolOutput(req) != nil { return .sse(chatSSE(["both done"])) }
+      return .sse([
+        #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"shell","arguments":\#(JSON.quoted(a1))}},{"index":1,"id":"c2","function":{"name":"shell","arguments":\#(JSON.quoted(a2))}}]}}]}"#,
+        "[DONE]",
+      ])
+    }
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider-url", server.baseURL + "/v1", "-m", "m", "--full-auto", "go",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(s.read("work/log.txt") == "one\ntwo\n")
+    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let toolIDs = msgs.filter { $0["role"] == "tool" }.map { $0["tool_call_id"]?.stringValue }
+    #expect(toolIDs == ["c1", "c2"])
+  }
+}
