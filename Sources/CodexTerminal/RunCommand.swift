@@ -1,0 +1,139 @@
+import CodexCore
+import Synchronization
+
+/// `codex [PROMPT]`: one-shot when there is a prompt (from the arguments or stdin), an
+/// interactive session when there is none and stdin is a terminal.
+struct RunCommand {
+  let args: CommandLineArguments
+  let config: Config
+  let environment: [String: String]
+
+  var err: Style { Style.forFD(TerminalIO.stderrFD, environment: environment) }
+
+  func fail(_ message: String, code: Int32 = 1) -> Int32 {
+    TerminalIO.write(TerminalIO.stderrFD, err.red("error: ") + message + "\n")
+    return code
+  }
+
+  var debug: Bool {
+    guard let d = environment["DEBUG"] else { return false }
+    return !d.isEmpty && d != "0" && d.lowercased() != "false"
+  }
+
+  func makeTransport() -> any HTTPTransport {
+    let curl = CurlTransport()
+    guard debug else { return curl }
+    let style = err
+    return LoggingTransport(wrapping: curl) { text in
+      TerminalIO.write(TerminalIO.stderrFD, style.dim(text) + "\n")
+    }
+  }
+
+  /// The prompt from the arguments, stdin, or both (`cat file | codex "explain this"`).
+  func readPrompt() -> String? {
+    let stdinIsTTY = TerminalIO.isTTY(TerminalIO.stdinFD)
+    var piped: String?
+    if !stdinIsTTY, !args.interactive {
+      let bytes = TerminalIO.readAllStdin()
+      let text = String(decoding: bytes, as: UTF8.self)
+      if !text.trimmingCharacters().isEmpty { piped = text }
+    }
+    switch (args.prompt, piped) {
+    case (let p?, let s?): return p + "\n\n" + s
+    case (let p?, nil): return p
+    case (nil, let s?): return s
+    case (nil, nil): return nil
+    }
+  }
+
+  func execute() async -> Int32 {
+    let prompt = readPrompt()
+    let interactive =
+      args.interactive || (prompt == nil && !args.exec && TerminalIO.isTTY(TerminalIO.stdinFD))
+    if prompt == nil, !interactive {
+      return fail("no prompt: pass one as an argument or on stdin (echo \"...\" | codex)", code: 2)
+    }
+
+    let client = ModelClient(
+      provider: config.provider, transport: makeTransport(), environment: environment)
+    do {
+      try client.checkCredentials()
+    } catch {
+      return fail("\(error)")
+    }
+
+    var model = config.model
+    if model.isEmpty {
+      // Local servers usually serve one model: use it rather than make the user look it up.
+      guard let available = await client.availableModels(), let first = available.first else {
+        return fail(
+          "no model chosen for \(config.provider.name): pass --model or set `model` in "
+            + "\(config.codexHome)/config.toml")
+      }
+      model = first
+    }
+
+    let instructions = Instructions.compose(
+      userInstructions: config.userInstructions,
+      projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
+    let tools = ShellTool(config: config, environment: environment)
+    let session = Session(
+      id: SessionID.make(), client: client, model: model, instructions: instructions, tools: tools)
+
+    if interactive {
+      let repl = InteractiveSession(
+        session: session, config: config, environment: environment, firstPrompt: prompt)
+      return await repl.run()
+    }
+    // `prompt` is non-nil here: a missing one without a terminal was refused above.
+    return await runOnce(session: session, prompt: prompt ?? "")
+  }
+
+  func runOnce(session: Session, prompt: String) async -> Int32 {
+    let printer = EventPrinter(environment: environment, hideReasoning: config.hideAgentReasoning)
+    let jsonPrinter = args.json ? JSONEventPrinter(sessionID: session.id) : nil
+    let approvals = TerminalApproval(environment: environment)
+    let task = Task { () async throws -> TurnSummary in
+      jsonPrinter?.threadStarted()
+      return try await session.submit(prompt, approvals: approvals) { event in
+        if let jsonPrinter { jsonPrinter.handle(event) } else { printer.handle(event) }
+      }
+    }
+    let watcher = InterruptWatcher { task.cancel() }
+    defer { watcher.cancel() }
+    do {
+      let summary = try await task.value
+      if let path = args.outputLastMessage {
+        do {
+          try FileOutput.write(summary.lastMessage, to: path)
+        } catch {
+          return fail("cannot write the last message to \(path): \(error)")
+        }
+      }
+      if summary.finishReason == .length {
+        TerminalIO.write(
+          TerminalIO.stderrFD,
+          err.yellow("warning: ") + "the answer was cut off at the output token limit "
+            + "(raise max_output_tokens in model_options)\n")
+      }
+      return 0
+    } catch {
+      if watcher.interrupted || error is CancellationError
+        || (error as? TransportError) == .cancelled
+      {
+        printer.handle(
+          .turnComplete(
+            TurnSummary(
+              lastMessage: "", usage: .init(inputTokens: 0, outputTokens: 0), finishReason: .stop)))
+        TerminalIO.write(TerminalIO.stderrFD, err.yellow("interrupted") + "\n")
+        return 130
+      }
+      printer.handle(
+        .turnComplete(
+          TurnSummary(
+            lastMessage: "", usage: .init(inputTokens: 0, outputTokens: 0), finishReason: .stop)))
+      jsonPrinter?.failed("\(error)")
+      return fail("\(error)")
+    }
+  }
+}
