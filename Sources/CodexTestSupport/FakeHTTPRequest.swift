@@ -71,6 +71,11 @@ enum FakeHTTPRequestParser {
 
   /// The head, once `buffer` holds all of it.
   static func parseHead(_ buffer: [UInt8]) throws -> Head? {
+    // Methods are upper-case tokens; anything else (a TLS ClientHello starts with 0x16) is not
+    // HTTP and gets its 400 at once instead of waiting for a blank line that never comes.
+    if let first = buffer.first, !(0x41...0x5A).contains(first) {
+      throw Malformed(reason: "not an HTTP request")
+    }
     guard let end = headEnd(buffer) else {
       if buffer.count > 1 << 20 { throw Malformed(reason: "request head too long") }
       return nil

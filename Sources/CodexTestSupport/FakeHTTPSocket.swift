@@ -21,10 +21,7 @@ enum FakeSocket {
   static func listenOnLoopback() throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw error("socket") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    var address = loopbackAddress(port: 0)
     let bound = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
         bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -46,6 +43,49 @@ enum FakeSocket {
     }
     setNonBlocking(fd)
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
+  }
+
+  /// A loopback listener that never accepts, with its accept queue already full: the kernel
+  /// drops further SYNs, so a client's connect hangs until its own timeout. Returns the
+  /// listener and the connections that fill the queue (the caller closes them all).
+  static func unresponsiveListener() throws -> (port: Int, fds: [Int32]) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw error("socket") }
+    var fds = [fd]
+    var address = loopbackAddress(port: 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ready = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, length) == 0 && listen(fd, 0) == 0 && getsockname(fd, $0, &length) == 0
+      }
+    }
+    guard ready else {
+      let failure = error("bind/listen")
+      fds.forEach(close)
+      throw failure
+    }
+    // A backlog of 0 still queues one connection (more on some kernels): fill generously.
+    var target = address
+    for _ in 0..<4 {
+      let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+      guard client >= 0 else { break }
+      fds.append(client)
+      setNonBlocking(client)
+      _ = withUnsafePointer(to: &target) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+      }
+    }
+    return (Int(UInt16(bigEndian: address.sin_port)), fds)
+  }
+
+  private static func loopbackAddress(port: UInt16) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    return address
   }
 
   /// A loopback port that nothing listens on (bound, then closed): connecting there is refused.

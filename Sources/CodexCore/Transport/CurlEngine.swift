@@ -155,12 +155,13 @@ final class CurlEngine: Sendable {
     for transfer in expired {
       active.removeValue(forKey: transfer.easy)
       curl_multi_remove_handle(multi, transfer.easy)
-      let seconds = transfer.idleTimeout?.inSeconds ?? 0
+      let seconds = transfer.idleTimeout.map(CurlTransfer.seconds) ?? 0
       transfer.fail(TransportError.idleTimeout(url: transfer.url, seconds: seconds))
       transfer.cleanup()
     }
     let idleWait: Int32 = 60_000  // wakeups interrupt it; this is only a safety net
     guard let nextDeadline else { return idleWait }
-    return Int32(clamping: max(1, min(Int(idleWait), (nextDeadline - now).roundedUpMilliseconds)))
+    return Int32(
+      clamping: max(1, min(Int(idleWait), CurlTransfer.milliseconds(nextDeadline - now))))
   }
 }

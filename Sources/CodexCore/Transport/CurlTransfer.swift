@@ -84,7 +84,7 @@ final class CurlTransfer: @unchecked Sendable {
     try check(ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
     try check(
       ccurl_easy_setopt_long(
-        easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, request.connectTimeout.roundedUpMilliseconds)),
+        easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, Self.milliseconds(request.connectTimeout))),
       "connect timeout")
     // A proxy's CONNECT reply would otherwise reach the header callback before the real head.
     try check(ccurl_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CONNECT headers")
@@ -274,6 +274,17 @@ final class CurlTransfer: @unchecked Sendable {
     }
   }
 
+  /// Whole milliseconds, rounded up so a tiny positive timeout never becomes "no timeout".
+  static func milliseconds(_ duration: Duration) -> Int {
+    let (seconds, attoseconds) = duration.components
+    let fraction = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+    return Int(seconds) * 1000 + Int(fraction)
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+  }
+
   private func transportError(for code: CURLcode) -> TransportError {
     let buffered = String(cString: errorBuffer)
     let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
@@ -282,7 +293,7 @@ final class CurlTransfer: @unchecked Sendable {
       return .cannotConnect(url: url, detail: detail)
     case CURLE_OPERATION_TIMEDOUT:
       // The only curl timeout we set is the connect timeout; idle is enforced by the engine.
-      return .connectTimeout(url: url, seconds: connectTimeout.inSeconds)
+      return .connectTimeout(url: url, seconds: Self.seconds(connectTimeout))
     case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
       CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
       CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
@@ -325,17 +336,4 @@ private func curlWriteCallback(
   guard let context else { return 0 }
   let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
   return transfer.receivedBody(UnsafeRawBufferPointer(start: data, count: size * count))
-}
-
-extension Duration {
-  /// Whole milliseconds, rounded up so a tiny positive timeout never becomes "no timeout".
-  var roundedUpMilliseconds: Int {
-    let (seconds, attoseconds) = components
-    let fraction = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-    return Int(seconds) * 1000 + Int(fraction)
-  }
-
-  var inSeconds: Double {
-    Double(components.seconds) + Double(components.attoseconds) / 1e18
-  }
 }

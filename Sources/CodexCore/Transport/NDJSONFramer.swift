@@ -27,7 +27,9 @@ public struct NDJSONFramer {
 
   private mutating func scan(_ buf: UnsafeBufferPointer<UInt8>, into lines: inout [[UInt8]]) {
     var lineStart = 0
-    while let newline = buf[lineStart...].firstIndex(of: 0x0A) {
+    while true {
+      let newline = ByteScan.firstIndex(of: 0x0A, or: 0x0A, in: buf, from: lineStart)
+      guard newline < buf.count else { break }
       let piece = UnsafeBufferPointer(rebasing: buf[lineStart..<newline])
       if partialLine.isEmpty {
         emit(piece, into: &lines)

@@ -69,11 +69,9 @@ public struct SSEFramer {
     }
     var lineStart = index
     while index < count {
+      index = ByteScan.firstIndex(of: ASCII.lf, or: ASCII.cr, in: buf, from: index)
+      guard index < count else { break }
       let byte = buf[index]
-      if byte != ASCII.lf && byte != ASCII.cr {
-        index += 1
-        continue
-      }
       let piece = UnsafeBufferPointer(rebasing: buf[lineStart..<index])
       if partialLine.isEmpty {
         handleLine(piece, into: &events)
@@ -123,17 +121,20 @@ public struct SSEFramer {
     if valueStart < line.count && line[valueStart] == ASCII.space { valueStart += 1 }
     let value = UnsafeBufferPointer(rebasing: line[min(valueStart, line.count)...])
 
-    if name.elementsEqual(Field.data) {
+    switch Field(name) {
+    case .data:
       dataBuffer.append(contentsOf: value)
       dataBuffer.append(ASCII.lf)
       dataLineCount += 1
-    } else if name.elementsEqual(Field.event) {
+    case .event:
       eventType = String(decoding: value, as: UTF8.self)
-    } else if name.elementsEqual(Field.id) {
+    case .id:
       if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-    } else if name.elementsEqual(Field.error) {
+    case .error:
       events.append(
         SSEEvent(event: "error", data: String(decoding: value, as: UTF8.self), id: lastEventID))
+    case .other:
+      break
     }
     // `retry:` and unknown fields are ignored, as the spec says.
   }
@@ -160,9 +161,26 @@ private enum ASCII {
   static let space: UInt8 = 0x20
 }
 
+/// The field names the framer acts on, recognised without allocating.
 private enum Field {
-  static let data: [UInt8] = Array("data".utf8)
-  static let event: [UInt8] = Array("event".utf8)
-  static let id: [UInt8] = Array("id".utf8)
-  static let error: [UInt8] = Array("error".utf8)
+  case data
+  case event
+  case id
+  case error
+  case other
+
+  init(_ name: UnsafeBufferPointer<UInt8>) {
+    switch name.count {
+    case 2 where name[0] == 0x69 && name[1] == 0x64:
+      self = .id
+    case 4 where name[0] == 0x64 && name[1] == 0x61 && name[2] == 0x74 && name[3] == 0x61:
+      self = .data
+    case 5 where name.elementsEqual("event".utf8):
+      self = .event
+    case 5 where name.elementsEqual("error".utf8):
+      self = .error
+    default:
+      self = .other
+    }
+  }
 }

@@ -16,8 +16,9 @@ import Testing
     let table = try TOML.parse(bytes: TOMLTestSuite.bytes(path))
     let expected = try JSON.parse(TOMLTestSuite.bytes(String(path.dropLast(5)) + ".json"))
     let actual = TOMLTestSuite.tagged(table)
+    let matches = TOMLTestSuite.equivalent(actual, expected)
     #expect(
-      TOMLTestSuite.equivalent(actual, expected),
+      matches,
       "\(path)\nactual:   \(actual.serialized())\nexpected: \(expected.serialized())")
   }
 

@@ -367,3 +367,26 @@ import Testing
     #expect(await eventually { transport.liveTransferCount == 0 })
   }
 }
+
+@Suite struct CurlTransportConnectFailureTests {
+  @Test func unansweredConnectIsConnectTimeout() async throws {
+    let listener = try FakeUnresponsiveListener()
+    let url = listener.baseURL + "/v1/models"
+    await #expect(throws: TransportError.connectTimeout(url: url, seconds: 0.2)) {
+      _ = try await CurlTransport().send(
+        HTTPRequest(method: "GET", url: url, connectTimeout: .milliseconds(200)))
+    }
+  }
+
+  @Test func httpsToAPlainHTTPServerIsATLSError() async throws {
+    let server = try FakeHTTPServer { _ in .json(200, "{}") }
+    defer { server.stop() }
+    let url = "https://127.0.0.1:\(server.port)/"
+    await #expect {
+      _ = try await CurlTransport().send(HTTPRequest(method: "GET", url: url))
+    } throws: { error in
+      guard case .tls(let failedURL, let detail) = error as? TransportError else { return false }
+      return failedURL == url && !detail.isEmpty
+    }
+  }
+}

@@ -18,9 +18,7 @@ struct TOMLParser {
 
   mutating func parseDocument() throws(ConfigSyntaxError) -> ConfigTable {
     try validateEncoding()
-    if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
-      index = 3
-    }
+    if source.hasByteOrderMark { index = 3 }
     let root = TOMLTableBuilder(
       origin: .root, position: SourcePosition(line: 1, column: 1), depth: 0)
     var current = root

@@ -10,9 +10,12 @@ struct TOMLSourceText {
   private var cachedOffset = 0
   private var cachedLine = 1
   private var cachedColumn = 1
+  /// A leading byte order mark is invisible in editors, so it does not count as a column.
+  let hasByteOrderMark: Bool
 
   init(bytes: UnsafeBufferPointer<UInt8>) {
     self.bytes = bytes
+    hasByteOrderMark = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
     for offset in bytes.indices where bytes[offset] == TOMLByte.lineFeed {
       lineStarts.append(offset + 1)
     }
@@ -39,6 +42,7 @@ struct TOMLSourceText {
     cachedOffset = offset
     cachedLine = line
     cachedColumn = column
+    if line == 1 && hasByteOrderMark && offset >= 3 { column -= 1 }
     return SourcePosition(line: line, column: column)
   }
 
