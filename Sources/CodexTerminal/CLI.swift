@@ -51,6 +51,12 @@ public enum CLI {
     }
 
     let run = RunCommand(args: args, config: config, environment: environment)
+    if case .resume(let target) = args.command {
+      switch ResumeCommand.find(target, codexHome: config.codexHome, style: err) {
+      case .success(let saved): return await run.execute(resumed: saved)
+      case .failure(let e): return fail(e.description)
+      }
+    }
     return await run.execute()
   }
 }

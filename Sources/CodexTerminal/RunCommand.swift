@@ -46,7 +46,8 @@ struct RunCommand {
     }
   }
 
-  func execute() async -> Int32 {
+  /// `resumed`: a saved session to continue (`codex resume`).
+  func execute(resumed: SavedSession? = nil) async -> Int32 {
     let prompt = readPrompt()
     let interactive =
       args.interactive || (prompt == nil && !args.exec && TerminalIO.isTTY(TerminalIO.stdinFD))
@@ -54,20 +55,28 @@ struct RunCommand {
       return fail("no prompt: pass one as an argument or on stdin (echo \"...\" | codex)", code: 2)
     }
 
+    var provider = config.provider
+    var model = config.model
+    if let resumed, args.overrides.provider == nil, args.overrides.providerURL == nil,
+      let saved = config.providers[resumed.meta.provider]
+    {
+      // Continue with what the session used, unless the command line says otherwise.
+      provider = saved
+      if args.overrides.model == nil, !resumed.meta.model.isEmpty { model = resumed.meta.model }
+    }
     let client = ModelClient(
-      provider: config.provider, transport: makeTransport(), environment: environment)
+      provider: provider, transport: makeTransport(), environment: environment)
     do {
       try client.checkCredentials()
     } catch {
       return fail("\(error)")
     }
 
-    var model = config.model
     if model.isEmpty {
       // Local servers usually serve one model: use it rather than make the user look it up.
       guard let available = await client.availableModels(), let first = available.first else {
         return fail(
-          "no model chosen for \(config.provider.name): pass --model or set `model` in "
+          "no model chosen for \(provider.name): pass --model or set `model` in "
             + "\(config.codexHome)/config.toml")
       }
       model = first
@@ -77,8 +86,24 @@ struct RunCommand {
       userInstructions: config.userInstructions,
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
     let tools = ShellTool(config: config, environment: environment)
+    let id = resumed?.meta.id ?? SessionID.make()
+    var recorder: RolloutRecorder?
+    do {
+      if let resumed {
+        recorder = try RolloutRecorder(continuing: resumed.path)
+      } else {
+        recorder = try RolloutRecorder(
+          codexHome: config.codexHome,
+          meta: RolloutMeta(
+            id: id, cwd: config.cwd, provider: provider.id, model: model, cliVersion: CLI.version))
+      }
+    } catch {
+      TerminalIO.write(
+        TerminalIO.stderrFD, err.yellow("warning: ") + "this session will not be saved: \(error)\n")
+    }
     let session = Session(
-      id: SessionID.make(), client: client, model: model, instructions: instructions, tools: tools)
+      id: id, client: client, model: model, instructions: instructions, tools: tools,
+      history: resumed?.history ?? [], recorder: recorder)
 
     if interactive {
       let repl = InteractiveSession(

@@ -23,6 +23,12 @@ public final class RolloutRecorder: Sendable {
     try write(type: "session_meta", payload: meta.json)
   }
 
+  /// Continues an existing session file (`codex resume`): new items are appended to it.
+  public init(continuing path: String) throws {
+    self.path = path
+    file = try AppendOnlyFile(path: path)
+  }
+
   func write(type: String, payload: JSON) throws {
     let line: JSON = [
       "timestamp": .string(CivilTime(Date()).iso8601), "type": .string(type), "payload": payload,
@@ -188,7 +194,13 @@ public enum Rollout {
 
   /// The session whose id is `id` (or starts with it).
   public static func find(id: String, codexHome: String) -> String? {
-    list(codexHome: codexHome).first { $0.hasSuffix("-\(id).jsonl") || $0.contains("-\(id)") }
+    guard !id.isEmpty else { return nil }
+    return list(codexHome: codexHome).first { path in
+      // rollout-<timestamp>-<uuid>.jsonl: match the uuid, or a unique-enough start of it.
+      guard path.hasSuffix(".jsonl") else { return false }
+      let uuid = path.dropLast(".jsonl".count).suffix(36)
+      return uuid.hasPrefix(id)
+    }
   }
 }
 

@@ -35,12 +35,14 @@ public actor Session {
   public private(set) var totalUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
   /// Stops a model that calls tools forever (small local models like to repeat themselves).
   public var maxToolRounds = 100
-  /// History appended since the last `drainNewItems()`, for the rollout recorder.
-  var pending: [ChatMessage] = []
+  /// Saves each history item as it is added (`codex resume`); nil: not saved.
+  let recorder: RolloutRecorder?
+  /// A recorder failure is reported once, then the session goes on unsaved.
+  var recorderFailed = false
 
   public init(
     id: String, client: ModelClient, model: String, instructions: String?, tools: any ToolRunner,
-    history: [ChatMessage] = []
+    history: [ChatMessage] = [], recorder: RolloutRecorder? = nil
   ) {
     self.id = id
     self.client = client
@@ -48,6 +50,7 @@ public actor Session {
     self.instructions = instructions
     self.tools = tools
     self.history = history
+    self.recorder = recorder
   }
 
   public func setModel(_ model: String) { self.model = model }
@@ -60,22 +63,22 @@ public actor Session {
     totalUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
   }
 
-  /// Messages added since the last call, in order.
-  public func drainNewItems() -> [ChatMessage] {
-    defer { pending = [] }
-    return pending
-  }
-
-  func append(_ m: ChatMessage) {
+  func append(_ m: ChatMessage, emit: @Sendable (AgentEvent) -> Void) {
     history.append(m)
-    pending.append(m)
+    guard let recorder, !recorderFailed else { return }
+    do {
+      try recorder.record([m])
+    } catch {
+      recorderFailed = true
+      emit(.warning("this session is no longer being saved: \(error)"))
+    }
   }
 
   /// Runs one user turn to completion. Events arrive in order on `emit`.
   public func submit(
     _ text: String, approvals: any ApprovalHandler, emit: @escaping @Sendable (AgentEvent) -> Void
   ) async throws -> TurnSummary {
-    append(.user(text))
+    append(.user(text), emit: emit)
     emit(.turnStarted)
     var turnUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
     var rounds = 0
@@ -91,7 +94,7 @@ public actor Session {
         totalUsage = totalUsage + u
         emit(.usage(u))
       }
-      append(.assistant(result.message))
+      append(.assistant(result.message), emit: emit)
       emit(.messageComplete(result.message.text))
       if result.message.toolCalls.isEmpty {
         let summary = TurnSummary(
@@ -104,16 +107,31 @@ public actor Session {
       repeats = key == lastCallKey ? repeats + 1 : 0
       lastCallKey = key
       let context = ToolContext(emit: emit, approvals: approvals)
-      for call in result.message.toolCalls {
+      for (n, call) in result.message.toolCalls.enumerated() {
         let output: String
         if repeats >= 2 {
           output =
             "This exact call was already made \(repeats + 1) times in a row with the "
             + "same result. Do not repeat it; answer the user or try something different."
         } else {
-          output = try await tools.run(call, context: context)
+          do {
+            output = try await tools.run(call, context: context)
+          } catch {
+            // Every call must have an answer or the next request is invalid (OpenAI and
+            // others reject unanswered calls), so an interrupted turn answers the rest.
+            for rest in result.message.toolCalls[n...] {
+              append(
+                .toolResult(
+                  ToolResult(
+                    callID: rest.id, name: rest.name,
+                    output: "The user interrupted this command; it did not finish.")),
+                emit: emit)
+            }
+            throw error
+          }
         }
-        append(.toolResult(ToolResult(callID: call.id, name: call.name, output: output)))
+        append(
+          .toolResult(ToolResult(callID: call.id, name: call.name, output: output)), emit: emit)
       }
       if rounds >= maxToolRounds || repeats >= 4 {
         let why =
