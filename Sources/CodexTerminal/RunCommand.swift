@@ -128,6 +128,14 @@ struct RunCommand {
     defer { watcher.cancel() }
     do {
       let summary = try await task.value
+      if !config.notify.isEmpty {
+        let notifier = Notifier(command: config.notify, cwd: config.cwd, environment: environment)
+        if let problem = await notifier.notify(
+          threadID: session.id, turnID: "1", inputs: [prompt], lastMessage: summary.lastMessage)
+        {
+          TerminalIO.write(TerminalIO.stderrFD, err.yellow("warning: ") + problem + "\n")
+        }
+      }
       if let path = args.outputLastMessage {
         do {
           try FileOutput.write(summary.lastMessage, to: path)

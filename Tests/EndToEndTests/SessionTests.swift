@@ -91,3 +91,20 @@ import Testing
     }
   }
 }
+
+@Suite(.serialized) struct NotifyTests {
+  @Test func notifyProgramGetsTheTurnAsJSON() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { _ in .sse(chatSSE(["the answer"])) }
+    defer { server.stop() }
+    let out = s.root + "/notified.json"
+    try s.write("home/.codex/config.toml", "notify = [\"/bin/bash\", \"-c\", \"printf '%s' \\\"$1\\\" > \(out)\", \"notify\"]\n")
+    let r = try await s.run(["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m", "question"])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    let json = try JSON.parse(try String(contentsOfFile: out, encoding: .utf8))
+    #expect(json["type"] == "agent-turn-complete")
+    #expect(json["input-messages"] == ["question"])
+    #expect(json["last-assistant-message"] == "the answer")
+  }
+}
