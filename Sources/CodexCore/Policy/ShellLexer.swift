@@ -167,7 +167,7 @@ enum ShellLexer {
       return .word(
         ShellWord(
           value: String(value), isUnquoted: !quoted,
-          startsWithAssignment: Self.looksLikeAssignment(raw)))
+          startsWithAssignment: looksLikeAssignment(raw)))
     }
 
     /// After an opening `"`: appends the quoted text, consuming the closing quote. False when
@@ -197,26 +197,27 @@ enum ShellLexer {
       }
       return false
     }
+  }
+}
 
-    /// `NAME=` or `NAME+=` at the start of the raw word, NAME a shell identifier.
-    static func looksLikeAssignment(_ raw: String) -> Bool {
-      var sawName = false
-      var scalars = raw.unicodeScalars.makeIterator()
-      while let c = scalars.next() {
-        switch c {
-        case "a"..."z", "A"..."Z", "_":
-          sawName = true
-        case "0"..."9":
-          if !sawName { return false }
-        case "=":
-          return sawName
-        case "+":
-          return sawName && scalars.next() == "="
-        default:
-          return false
-        }
-      }
+/// `NAME=` or `NAME+=` at the start of a word, NAME a shell identifier: a variable assignment
+/// when it comes before the command.
+func looksLikeAssignment(_ word: String) -> Bool {
+  var sawName = false
+  var scalars = word.unicodeScalars.makeIterator()
+  while let c = scalars.next() {
+    switch c {
+    case "a"..."z", "A"..."Z", "_":
+      sawName = true
+    case "0"..."9":
+      if !sawName { return false }
+    case "=":
+      return sawName
+    case "+":
+      return sawName && scalars.next() == "="
+    default:
       return false
     }
   }
+  return false
 }

@@ -84,7 +84,8 @@ public struct ToolOutputFormatter: Sendable {
   /// `text` as is when it fits both budgets; otherwise `Total output lines: N`, a blank line,
   /// the first lines, `…N chars truncated…` and the last lines. The head and tail get at most
   /// half the lines each, and the bytes (marker included) stay within `maxBytes`. Cuts prefer
-  /// line ends and never split a character. "chars" are Unicode scalars, as Rust's are.
+  /// line ends and never split a character (not even a letter from its accent). "chars" in the
+  /// marker are Unicode scalars, as Rust's `char`s are.
   public func truncate(_ text: String) -> String {
     let bytes = Array(text.utf8)
     let totalLines = Self.lineCount(bytes)
@@ -100,9 +101,13 @@ public struct ToolOutputFormatter: Sendable {
     let keep = max(0, maxBytes - reserve)
     let headBudget = keep / 2
     let tailBudget = keep - headBudget
-    if headEnd > headBudget { headEnd = Self.headCut(bytes, budget: headBudget) }
+    if headEnd > headBudget {
+      headEnd = Self.characterBoundary(
+        in: text, atOrBefore: Self.headCut(bytes, budget: headBudget))
+    }
     if bytes.count - tailStart > tailBudget {
-      tailStart = Self.tailCut(bytes, budget: tailBudget)
+      tailStart = Self.characterBoundary(
+        in: text, atOrAfter: Self.tailCut(bytes, budget: tailBudget))
     }
     if tailStart < headEnd { tailStart = headEnd }
 
@@ -237,6 +242,29 @@ public struct ToolOutputFormatter: Sendable {
   }
 
   static func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+
+  /// The nearest UTF-8 offset at or before `offset` that starts a Character, so a cut keeps
+  /// accents on their letters and emoji sequences and flags whole, not only bytes of a scalar.
+  static func characterBoundary(in text: String, atOrBefore offset: Int) -> Int {
+    var candidate = offset
+    while candidate > 0 && candidate < text.utf8.count {
+      let index = text.utf8.index(text.utf8.startIndex, offsetBy: candidate)
+      if index.samePosition(in: text) != nil { break }
+      candidate -= 1
+    }
+    return candidate
+  }
+
+  /// The nearest UTF-8 offset at or after `offset` that starts a Character (or the end).
+  static func characterBoundary(in text: String, atOrAfter offset: Int) -> Int {
+    var candidate = offset
+    while candidate > 0 && candidate < text.utf8.count {
+      let index = text.utf8.index(text.utf8.startIndex, offsetBy: candidate)
+      if index.samePosition(in: text) != nil { break }
+      candidate += 1
+    }
+    return candidate
+  }
 
   static func scalarCount(_ bytes: ArraySlice<UInt8>) -> Int {
     bytes.reduce(0) { $0 + (isContinuation($1) ? 0 : 1) }
