@@ -119,7 +119,10 @@ extension CommandSafety {
       index += 1
       let heredocs = heredocOperators(in: line, quote: &quote)
       guard !heredocs.isEmpty else { continue }
-      let runsText = looseSegments(String(line)).contains { isProgram($0, in: heredocRunners) }
+      // Any word, not just the first: `docker exec -i box sh <<'EOF'` runs the text too.
+      let runsText = looseSegments(String(line)).joined().contains {
+        heredocRunners.contains(programBaseName($0))
+      }
       for heredoc in heredocs {
         var body: [Substring] = []
         var terminator: Substring? = nil

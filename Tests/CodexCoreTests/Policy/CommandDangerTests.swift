@@ -81,6 +81,7 @@ import Testing
     // here-documents whose text is run, expanded, or not really a here-document
     (["bash", "-lc", "cat <<'EOF' | sh\nrm -rf /\nEOF"], "rm -rf"),
     (["bash", "-lc", "bash <<'EOF'\nsudo reboot\nEOF"], "sudo"),
+    (["bash", "-lc", "docker exec -i box sh <<'EOF'\nrm -rf /data\nEOF"], "rm -rf"),
     (["bash", "-lc", "eval \"$(cat <<'EOF'\ngit push -f\nEOF\n)\""], "git push --force"),
     (["bash", "-lc", "cat > x <<EOF\n$(rm -rf y)\nEOF"], "rm -rf"),
     (["bash", "-lc", "echo \"<<'X'\" > f\nrm -rf /\nX"], "rm -rf"),
