@@ -208,16 +208,15 @@ public enum ArgumentParser {
       guard value.contains("=") else { throw UsageError("-c expects key=value (got '\(value)')") }
       out.overrides.settings.append(value)
     case "approval":
-      guard ApprovalPolicy(rawValue: value) != nil || ApprovalPolicy.legacy(value) != nil else {
+      // The older CLI's names (suggest, auto-edit, full-auto) are accepted too.
+      guard let selection = ApprovalModeSelection(userValue: value) else {
         throw UsageError(
           "--ask-for-approval must be one of untrusted, on-failure, on-request, never (got '\(value)')"
         )
       }
-      if let p = ApprovalPolicy(rawValue: value) {
-        out.overrides.approvalPolicy = p.rawValue
-      } else if let (p, s) = ApprovalPolicy.legacy(value) {
-        out.overrides.approvalPolicy = p.rawValue
-        if let s, out.overrides.sandboxMode == nil { out.overrides.sandboxMode = s.rawValue }
+      out.overrides.approvalPolicy = selection.policy.rawValue
+      if let s = selection.sandbox, out.overrides.sandboxMode == nil {
+        out.overrides.sandboxMode = s.rawValue
       }
     case "sandbox":
       guard SandboxMode(rawValue: value) != nil else {

@@ -39,7 +39,7 @@ public final class FakeHTTPServer: Sendable {
   /// Polls until `condition` holds or `timeout` passes; returns whether it held. For waiting on
   /// effects the client cannot observe directly (a connection the client dropped was closed).
   public func wait(
-    timeout: Duration = .seconds(5), until condition: @Sendable (FakeHTTPServer) -> Bool
+    timeout: Duration = .seconds(30), until condition: @Sendable (FakeHTTPServer) -> Bool
   ) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while !condition(self) {

@@ -99,8 +99,12 @@ import Testing
     let server = try FakeHTTPServer { _ in .sse(chatSSE(["the answer"])) }
     defer { server.stop() }
     let out = s.root + "/notified.json"
-    try s.write("home/.codex/config.toml", "notify = [\"/bin/bash\", \"-c\", \"printf '%s' \\\"$1\\\" > \(out)\", \"notify\"]\n")
-    let r = try await s.run(["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m", "question"])
+    try s.write(
+      "home/.codex/config.toml",
+      "notify = [\"/bin/bash\", \"-c\", \"printf '%s' \\\"$1\\\" > \(out)\", \"notify\"]\n")
+    let r = try await s.run([
+      "--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m", "question",
+    ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     let json = try JSON.parse(try String(contentsOfFile: out, encoding: .utf8))
     #expect(json["type"] == "agent-turn-complete")

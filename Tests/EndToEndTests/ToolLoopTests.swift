@@ -15,8 +15,10 @@ enum ScriptedModel {
     for item in body["input"]?.arrayValue ?? [] where item["type"] == "function_call_output" {
       return item["output"]?.stringValue
     }
-    if let prompt = body["inputs"]?.stringValue, let r = prompt.firstRange(of: "<tool_response>") {
-      return String(prompt[r.upperBound...])
+    if let prompt = body["inputs"]?.stringValue, let r = prompt.firstRange(of: "<tool_response>\n"),
+      let end = prompt[r.upperBound...].firstRange(of: "\n</tool_response>")
+    {
+      return String(prompt[r.upperBound..<end.lowerBound])
     }
     return nil
   }
@@ -27,7 +29,8 @@ enum ScriptedModel {
     let args = JSON.object(["command": ["bash", "-lc", .string(script)]]).serialized()
     return { req in
       if let out = toolOutput(req) {
-        let answer = "Done: " + (out.contains("Exit code: 0") ? "ok" : "failed")
+        let exit = (try? JSON.parse(out))?["metadata"]?["exit_code"]
+        let answer = "Done: " + (exit == 0 ? "ok" : "failed")
         switch wire {
         case .chat: return .sse(chatSSE([answer]))
         case .ollama:

@@ -12,7 +12,9 @@ public struct Notifier: Sendable {
     self.environment = environment
   }
 
-  public static func payload(threadID: String, turnID: String, inputs: [String], lastMessage: String) -> String {
+  public static func payload(
+    threadID: String, turnID: String, inputs: [String], lastMessage: String
+  ) -> String {
     JSON.object([
       "type": "agent-turn-complete", "thread-id": .string(threadID), "turn-id": .string(turnID),
       "input-messages": .array(inputs.map { .string($0) }),
@@ -22,16 +24,22 @@ public struct Notifier: Sendable {
 
   /// Runs the program (at most 10 s). A failure is returned as a message, never thrown: a
   /// broken notifier must not fail the turn.
-  public func notify(threadID: String, turnID: String, inputs: [String], lastMessage: String) async -> String? {
+  public func notify(threadID: String, turnID: String, inputs: [String], lastMessage: String) async
+    -> String?
+  {
     guard let program = command.first, !program.isEmpty else { return nil }
     let spec = ProcessSpec(
       executable: program,
       arguments: Array(command.dropFirst())
-        + [Self.payload(threadID: threadID, turnID: turnID, inputs: inputs, lastMessage: lastMessage)],
+        + [
+          Self.payload(threadID: threadID, turnID: turnID, inputs: inputs, lastMessage: lastMessage)
+        ],
       workingDirectory: cwd, environment: environment, timeout: .seconds(10))
     do {
       let r = try await ProcessRunner.run(spec)
-      if r.exitCode != 0 { return "notify program \(program) failed (exit \(r.exitCode.map(String.init) ?? "?"))" }
+      if r.exitCode != 0 {
+        return "notify program \(program) failed (exit \(r.exitCode.map(String.init) ?? "?"))"
+      }
       return nil
     } catch {
       return "notify program \(program) could not run: \(error)"

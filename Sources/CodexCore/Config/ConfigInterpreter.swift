@@ -245,11 +245,12 @@ struct ConfigInterpreter {
   /// The older CLI's `approvalMode` (translated to `approval_mode_legacy` on reading).
   mutating func legacyApprovalMode() throws -> (ApprovalPolicy, SandboxMode?)? {
     guard let s = layers.get([LegacyConfig.approvalModeKey]) else { return nil }
-    guard case .string(let v) = s.node.value, let mapped = ApprovalPolicy.legacy(v) else {
+    guard case .string(let v) = s.node.value, let mapped = ApprovalModeSelection(userValue: v)
+    else {
       throw fail(s, "approvalMode must be one of suggest, auto-edit, full-auto")
     }
     origins["approval_policy"] = s.origin
-    return mapped
+    return (mapped.policy, mapped.sandbox)
   }
 
   func unknownProvider(_ id: String, _ registry: ProviderRegistry) -> ConfigError {

@@ -142,13 +142,3 @@ private func justificationSuffix(_ justification: String?) -> String {
   guard let text = justification?.trimmingWhitespace(), !text.isEmpty else { return "" }
   return ": " + text
 }
-
-extension String {
-  fileprivate func trimmingWhitespace() -> String {
-    let scalars = unicodeScalars
-    guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-      let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-    else { return "" }
-    return String(scalars[start...end])
-  }
-}

@@ -126,12 +126,3 @@ public struct ErrorBody: Sendable, Equatable {
     }
   }
 }
-
-extension String {
-  func trimmingWhitespace() -> String {
-    var s = Substring(self)
-    while let f = s.first, f.isWhitespace { s.removeFirst() }
-    while let l = s.last, l.isWhitespace { s.removeLast() }
-    return String(s)
-  }
-}

@@ -18,6 +18,7 @@ public final class ShellTool: ToolRunner {
   let sandboxExecutable: String
   let approvedForSession = Mutex<Set<[String]>>([])
   let loginEnvironment = LoginEnvironment()
+  let formatter = ToolOutputFormatter()
 
   public init(config: Config, environment: [String: String], sandbox: LinuxSandbox = LinuxSandbox())
   {
@@ -124,72 +125,60 @@ public final class ShellTool: ToolRunner {
       return "error: failed to parse the shell call's arguments: \(e.message)"
     }
     guard FileOutput.isDirectory(inv.workdir) else {
-      return finish(
-        call, inv, context, exit: nil, output: "",
-        status: .failedToStart("no such directory: \(inv.workdir)"), duration: .zero)
+      let why = "no such directory: \(inv.workdir)"
+      return notRun(call, inv, context, why, status: .failedToStart(why))
     }
 
     let approved = approvedForSession.withLock { $0.contains(inv.command) }
     let decision = assessCommand(
       inv.command, policy: policy, sandbox: sandboxMode, escalationRequested: inv.escalate,
-      approvedForSession: approved)
+      approvedForSession: approved, justification: inv.justification)
     var sandboxed: Bool
     switch decision {
     case .reject(let reason):
-      return finish(
-        call, inv, context, exit: nil, output: "", status: .rejected(reason), duration: .zero)
+      return notRun(call, inv, context, reason)
     case .runSandboxed:
       sandboxed = true
     case .runUnsandboxed:
       sandboxed = false
     case .ask(let reason):
-      let unsandboxed = inv.escalate || sandboxMode == .dangerFullAccess
       let answer = await context.approvals.decide(
         ApprovalRequest(
-          callID: call.id, command: inv.command, workdir: inv.workdir,
-          reason: inv.justification.map { "\(reason) — the model says: \($0)" } ?? reason,
-          unsandboxed: unsandboxed))
-      switch answer {
-      case .abort:
-        _ = finish(
-          call, inv, context, exit: nil, output: "", status: .rejected("the user aborted the turn"),
-          duration: .zero)
+          callID: call.id, command: inv.command, workdir: inv.workdir, reason: reason,
+          unsandboxed: inv.escalate || sandboxMode == .dangerFullAccess))
+      switch resolveAnswer(answer, sandbox: sandboxMode, escalationRequested: inv.escalate) {
+      case .run(let inSandbox, let remember):
+        sandboxed = inSandbox
+        if remember { approvedForSession.withLock { _ = $0.insert(inv.command) } }
+      case .declined(let message):
+        return notRun(call, inv, context, message)
+      case .abortTurn:
+        _ = notRun(call, inv, context, "the user aborted the turn")
         throw TurnAborted("aborted at the approval prompt")
-      case .no:
-        return finish(
-          call, inv, context, exit: nil, output: "",
-          status: .rejected("the user declined to run it"), duration: .zero)
-      case .yesAlways:
-        approvedForSession.withLock { _ = $0.insert(inv.command) }
-      case .yes:
-        break
       }
-      sandboxed = !unsandboxed
     }
 
-    var outcome = try await execute(call, inv, sandboxed: sandboxed, context: context)
-    // on-failure: a command that failed inside the sandbox may be retried outside it, if the
-    // user agrees.
-    if sandboxed, outcome.failed, sandboxMode != .dangerFullAccess,
-      case .askToRetryUnsandboxed = assessFailure(
-        policy: policy, sandbox: sandboxMode, sandboxDenied: outcome.looksLikeSandboxDenial)
+    let outcome = try await execute(call, inv, sandboxed: sandboxed, context: context)
+    guard sandboxed, outcome.failed else { return outcome.modelText }
+    switch assessFailure(
+      policy: policy, sandbox: sandboxMode, sandboxDenied: outcome.looksLikeSandboxDenial)
     {
+    case .reportToModel(let hint):
+      return hint.map { outcome.modelText + "\n" + $0 } ?? outcome.modelText
+    case .askToRetryUnsandboxed(let reason):
       let answer = await context.approvals.decide(
         ApprovalRequest(
-          callID: call.id, command: inv.command, workdir: inv.workdir,
-          reason:
-            "it failed in the sandbox (exit \(outcome.exitCode.map(String.init) ?? "?")); run it again without the sandbox?",
+          callID: call.id, command: inv.command, workdir: inv.workdir, reason: reason,
           unsandboxed: true))
-      switch answer {
-      case .yes, .yesAlways:
-        outcome = try await execute(call, inv, sandboxed: false, context: context)
-      case .abort:
+      switch resolveRetryAnswer(answer) {
+      case .run:
+        return try await execute(call, inv, sandboxed: false, context: context).modelText
+      case .declined(let message):
+        return outcome.modelText + "\n" + message
+      case .abortTurn:
         throw TurnAborted("aborted at the approval prompt")
-      case .no:
-        break
       }
     }
-    return outcome.modelText
   }
 
   struct Outcome {
@@ -216,7 +205,7 @@ public final class ShellTool: ToolRunner {
       executable: command[0], arguments: Array(command.dropFirst()), workingDirectory: inv.workdir,
       environment: env, timeout: inv.timeout)
     let policy = sandboxPolicy(environment: env)
-    var inSandbox = sandboxed && policy != .dangerFullAccess
+    let inSandbox = sandboxed && policy != .dangerFullAccess
     if inSandbox {
       do {
         spec = try sandbox.wrap(spec, policy: policy, sandboxExecutable: sandboxExecutable)
@@ -225,12 +214,10 @@ public final class ShellTool: ToolRunner {
         context.emit(
           .warning(
             "\(why); the command was not run (choose danger-full-access to run without a sandbox)"))
-        let text = finish(
-          call, inv, context, exit: nil, output: "", status: .failedToStart(why), duration: .zero)
+        let text = notRun(call, inv, context, why, status: .failedToStart(why))
         return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
       }
     }
-    inSandbox = inSandbox && spec.executable == sandboxExecutable
     context.emit(
       .commandBegin(
         CommandBegin(id: call.id, command: inv.command, workdir: inv.workdir, sandboxed: inSandbox))
@@ -243,23 +230,31 @@ public final class ShellTool: ToolRunner {
         emit(.commandOutput(id: id, chunk: chunk))
       }
     } catch let e as ProcessError {
-      let text = finish(
-        call, inv, context, exit: nil, output: "", status: .failedToStart(e.description),
-        duration: .zero, announce: false)
+      let text = notRun(
+        call, inv, context, e.description, status: .failedToStart(e.description), announce: false)
       return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
     }
     let status: CommandEnd.Status =
       result.timedOut ? .timedOut : result.signal.map { .signalled($0) } ?? .completed
+    let termination: ToolOutputFormatter.Termination =
+      result.timedOut
+      ? .timedOut(limit: inv.timeout)
+      : result.signal.map { .signaled(signal: $0) } ?? .exited(code: result.exitCode ?? -1)
+    let execution = ToolOutputFormatter.Execution(
+      output: result.output, termination: termination, duration: result.duration)
     let output = result.outputText
-    let text = finish(
-      call, inv, context, exit: result.exitCode, output: output, status: status,
-      duration: result.duration, announce: false)
+    context.emit(
+      .commandEnd(
+        CommandEnd(
+          id: call.id, command: inv.command, exitCode: result.exitCode, duration: result.duration,
+          output: formatter.truncate(output), status: status)))
     let failed = result.exitCode != 0 || result.timedOut || result.signal != nil
+    // What a sandbox refusal looks like from inside: EACCES/EPERM/EROFS, or our own 126.
     let denial =
       output.contains("Permission denied") || output.contains("Operation not permitted")
       || output.contains("Read-only file system") || result.exitCode == 126
     return Outcome(
-      modelText: text, exitCode: result.exitCode, failed: failed,
+      modelText: formatter.modelPayload(execution), exitCode: result.exitCode, failed: failed,
       looksLikeSandboxDenial: inSandbox && denial)
   }
 
@@ -276,13 +271,12 @@ public final class ShellTool: ToolRunner {
     }
   }
 
-  /// Reports the end of a call to the front end and formats what the model is told.
-  func finish(
-    _ call: ToolCall, _ inv: Invocation, _ context: ToolContext, exit: Int32?, output: String,
-    status: CommandEnd.Status, duration: Duration, announce: Bool = true
+  /// Reports a call that did not run (refused, declined, could not start) to the front end, and
+  /// returns what the model is told.
+  func notRun(
+    _ call: ToolCall, _ inv: Invocation, _ context: ToolContext, _ reason: String,
+    status: CommandEnd.Status? = nil, announce: Bool = true
   ) -> String {
-    let formatted = ToolOutputFormatter.format(
-      ToolOutput(output: output, exitCode: exit, duration: duration, status: status))
     if announce {
       context.emit(
         .commandBegin(
@@ -291,9 +285,9 @@ public final class ShellTool: ToolRunner {
     context.emit(
       .commandEnd(
         CommandEnd(
-          id: call.id, command: inv.command, exitCode: exit, duration: duration,
-          output: formatted.displayOutput, status: status)))
-    return formatted.modelText
+          id: call.id, command: inv.command, exitCode: nil, duration: .zero, output: "",
+          status: status ?? .rejected(reason))))
+    return reason.hasPrefix("Not run") ? reason : "The command was not run: \(reason)"
   }
 }
 

@@ -21,7 +21,7 @@ func collect(_ body: AsyncThrowingStream<[UInt8], any Error>) async throws -> [U
 /// The outcome of `task`, or nil if it has not finished within `limit`. The limit only keeps a
 /// broken cancel from hanging the suite; it is deliberately generous and asserts no speed.
 func result<T: Sendable>(
-  of task: Task<T, any Error>, within limit: Duration = .seconds(5)
+  of task: Task<T, any Error>, within limit: Duration = .seconds(30)
 ) async -> Result<T, any Error>? {
   let box = OneShot<Result<T, any Error>?>()
   return await withCheckedContinuation { continuation in
@@ -52,7 +52,7 @@ private final class OneShot<Value: Sendable>: Sendable {
 
 /// Polls `condition` until it holds or `limit` passes (a hang guard, not a speed assertion).
 func eventually(
-  within limit: Duration = .seconds(5), _ condition: @Sendable () -> Bool
+  within limit: Duration = .seconds(30), _ condition: @Sendable () -> Bool
 ) async -> Bool {
   let deadline = ContinuousClock.now + limit
   while !condition() {
