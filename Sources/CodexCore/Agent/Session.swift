@@ -190,6 +190,9 @@ public actor Session {
         finish = f
       }
     }
+    // An AsyncStream ends quietly (returns nil) when the task is cancelled: without this check
+    // an interrupted answer would look complete and its tool calls would run.
+    try Task.checkCancellation()
     if detectTextCalls, message.toolCalls.isEmpty,
       let calls = TextToolCalls.extract(from: message.text, offered: request.tools.map(\.name))
     {
