@@ -45,7 +45,8 @@ enum ConfigCommand {
     for w in config.warnings {
       TerminalIO.write(TerminalIO.stderrFD, style.yellow("warning: ") + w + "\n")
     }
-    TerminalIO.write(TerminalIO.stdoutFD, ConfigReport.render(config))
+    TerminalIO.write(
+      TerminalIO.stdoutFD, ConfigReport.render(config, environment: loader.environment))
     return 0
   }
 

@@ -252,6 +252,34 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     #expect(r.stderr.contains("mid-stream: context length exceeded"))
   }
 
+  @Test func malformedStreamDataIsOneClearLine() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { _ in
+      .sse([#"{"choices":[{"delta":{"content":"a"}}]}"#, "{not json"])
+    }
+    defer { server.stop() }
+    let r = try await s.run(["--provider-url", server.baseURL + "/v1", "-m", "m", "hi"])
+    #expect(r.exitCode == 1)
+    #expect(r.stderr.contains("sent malformed stream data"))
+    #expect(r.stderr.contains("{not json"))
+    #expect(r.stderr.split(separator: "\n").count == 1)
+  }
+
+  @Test func droppedConnectionBeforeAnyTextIsRetried() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let calls = Counter()
+    let server = try FakeHTTPServer { _ in
+      calls.next() == 0 ? .sse([], then: [.close]) : .sse(chatSSE(["second try"]))
+    }
+    defer { server.stop() }
+    let r = try await s.run(["--provider-url", server.baseURL + "/v1", "-m", "m", "hi"])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(r.stdout == "second try\n")
+    #expect(server.requests.count == 2)
+  }
+
   @Test func silentServerHitsIdleTimeout() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }

@@ -1,7 +1,8 @@
 /// `codex config show`: the effective configuration as TOML, each value followed by where it
 /// came from. Secrets (header values that look like credentials) are redacted.
 public enum ConfigReport {
-  public static func render(_ c: Config) -> String {
+  /// `environment` tells whether the provider's key variable is set (its value is never shown).
+  public static func render(_ c: Config, environment: [String: String] = [:]) -> String {
     var lines: [String] = []
     func line(_ key: String, _ value: String, _ originKey: String? = nil) {
       let origin = c.origins[originKey ?? key]?.description ?? "default"
@@ -31,7 +32,9 @@ public enum ConfigReport {
     pline("wire_api", JSON.quoted(p.wire.rawValue))
     if let env = p.envKey {
       let state = p.requiresKey ? "required" : "optional"
-      pline("env_key", JSON.quoted(env) + "  # \(state)")
+      let present = (environment[env].map { !$0.isEmpty } ?? false) ? "set" : "not set"
+      lines.append(
+        "env_key = \(JSON.quoted(env))  # \(state); $\(env) is \(present) in the environment")
     }
     pline("request_max_retries", "\(p.requestMaxRetries)")
     pline("stream_max_retries", "\(p.streamMaxRetries)")
