@@ -77,6 +77,17 @@ public struct ToolSpec: Sendable, Equatable {
     self.description = description
     self.parameters = parameters
   }
+
+  /// The Chat Completions shape `{"type":"function","function":{...}}`, which Ollama's native
+  /// API and Hermes-style prompts use too.
+  public var chatCompletionsJSON: JSON {
+    [
+      "type": "function",
+      "function": [
+        "name": .string(name), "description": .string(description), "parameters": parameters,
+      ],
+    ]
+  }
 }
 
 /// Sampling and server options. The common ones are typed; anything else a server understands

@@ -46,16 +46,7 @@ public struct ChatTemplate: Sendable, Equatable {
     if let i = request.instructions, !i.isEmpty { parts.append(i) }
     if !request.tools.isEmpty {
       var t = "You may call tools. The tools are, as JSON schemas:\n<tools>\n"
-      for tool in request.tools {
-        let spec: JSON = [
-          "type": "function",
-          "function": [
-            "name": .string(tool.name), "description": .string(tool.description),
-            "parameters": tool.parameters,
-          ],
-        ]
-        t += spec.serialized() + "\n"
-      }
+      for tool in request.tools { t += tool.chatCompletionsJSON.serialized() + "\n" }
       t += "</tools>\nTo call a tool, answer with only:\n"
       t += "<tool_call>\n{\"name\": <tool name>, \"arguments\": <arguments object>}\n</tool_call>"
       parts.append(t)

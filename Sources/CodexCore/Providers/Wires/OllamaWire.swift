@@ -69,16 +69,7 @@ public struct OllamaWire: Wire {
     }
     b["messages"] = .array(msgs)
     if !request.tools.isEmpty {
-      b["tools"] = .array(
-        request.tools.map { t in
-          [
-            "type": "function",
-            "function": [
-              "name": .string(t.name), "description": .string(t.description),
-              "parameters": t.parameters,
-            ],
-          ]
-        })
+      b["tools"] = .array(request.tools.map(\.chatCompletionsJSON))
     }
     var options = JSONObject()
     let o = request.options

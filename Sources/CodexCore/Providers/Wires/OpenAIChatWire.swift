@@ -22,16 +22,7 @@ public struct OpenAIChatWire: Wire {
     b["messages"] = .array(messages(request, flavor: flavor))
     if !request.tools.isEmpty {
       // Never `tools: []`: current vLLM answers it with 400.
-      b["tools"] = .array(
-        request.tools.map { t in
-          [
-            "type": "function",
-            "function": [
-              "name": .string(t.name), "description": .string(t.description),
-              "parameters": t.parameters,
-            ],
-          ]
-        })
+      b["tools"] = .array(request.tools.map(\.chatCompletionsJSON))
     }
     b["stream"] = true
     if includeUsage { b["stream_options"] = ["include_usage": true] }
