@@ -93,7 +93,20 @@ public enum TextToolCalls {
   public static func mightBeCall(prefix: String) -> Bool {
     let t = prefix.trimmingWhitespace()
     if t.isEmpty { return true }
-    for opener in ["<tool_call>", "[TOOL_CALLS]", "```json", "```", "{", "["] {
+    if t.hasPrefix("```") {
+      // A fence may wrap a call only as ```json / ```tool_call / ``` followed by JSON; any
+      // other code block is an answer and must stream as it comes.
+      let afterTicks = t.dropFirst(3)
+      guard let nl = afterTicks.firstIndex(of: "\n") else {
+        let lang = String(afterTicks)
+        return ["json", "tool_call"].contains { $0.hasPrefix(lang) } || lang.isEmpty
+      }
+      let lang = afterTicks[..<nl].trimmingCharacters()
+      guard ["", "json", "tool_call"].contains(lang) else { return false }
+      let body = afterTicks[afterTicks.index(after: nl)...].trimmingCharacters()
+      return body.isEmpty || body.hasPrefix("{") || body.hasPrefix("[")
+    }
+    for opener in ["<tool_call>", "[TOOL_CALLS]", "{", "["] {
       if t.hasPrefix(opener) || opener.hasPrefix(t) { return true }
     }
     return false

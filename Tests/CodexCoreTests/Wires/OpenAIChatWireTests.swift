@@ -14,6 +14,21 @@ import Testing
     #expect(events.last == .finished(.length))
   }
 
+  /// Recorded from llama-server (SmolLM2) answering the exact request codex sends, with tools
+  /// and `stream_options.include_usage`: the usage chunk (with cached tokens) comes last.
+  @Test func recordedCodexRequestStreamCarriesUsage() throws {
+    let events = try decodeEveryWay(wire, Fixture.bytes("llama-smollm-codex-request-usage.sse"))
+    #expect(!joinedText(events).text.isEmpty)
+    #expect(
+      events.contains(
+        .usage(TokenUsage(inputTokens: 556, outputTokens: 24, cachedInputTokens: 555))))
+    #expect(events.last == .finished(.length))
+    // The recorded request is what the encoder produces today (model and max_tokens aside).
+    let recorded = try JSON.parse(Fixture.bytes("llama-smollm-codex-request.json"))
+    #expect(recorded["stream_options"] == ["include_usage": true])
+    #expect(recorded["tools"]?[0]?["function"]?["name"] == "shell")
+  }
+
   @Test func recordedLlamaCppToolCallIsAssembled() throws {
     let events = try decodeEveryWay(wire, Fixture.bytes("llama-gemma-tools-fewshot-required.sse"))
     let calls = events.compactMap { e -> ToolCall? in

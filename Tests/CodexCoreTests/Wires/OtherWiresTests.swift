@@ -209,5 +209,12 @@ import Testing
     #expect(TextToolCalls.mightBeCall(prefix: "  <tool"))
     #expect(TextToolCalls.mightBeCall(prefix: "{\"na"))
     #expect(!TextToolCalls.mightBeCall(prefix: "Hello"))
+    #expect(TextToolCalls.mightBeCall(prefix: "```"))
+    #expect(TextToolCalls.mightBeCall(prefix: "```js"))
+    #expect(TextToolCalls.mightBeCall(prefix: "```json\n{\"na"))
+    // A code block that is the answer streams at once.
+    #expect(!TextToolCalls.mightBeCall(prefix: "```python"))
+    #expect(!TextToolCalls.mightBeCall(prefix: "```\n#!/bin/bash"))
+    #expect(!TextToolCalls.mightBeCall(prefix: "```bash\n"))
   }
 }
