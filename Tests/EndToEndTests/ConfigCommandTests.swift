@@ -104,4 +104,36 @@ import Testing
     #expect(s.read("err")?.contains("interrupted") == true)
     #expect(await server.wait { $0.openConnectionCount == 0 }, "the request was cancelled")
   }
+
+  @Test func ctrlCDuringACommandKillsItsProcessGroup() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let marker = s.root + "/still-running"
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: .chat, script: "sleep 30; touch \(marker)"))
+    defer { server.stop() }
+    let binary = try requireCodexBinary()
+    let script = """
+      set -m
+      "$0" --provider-url "$1" -m m --full-auto go > "$2/out" 2> "$2/err" &
+      pid=$!
+      for i in $(seq 1 200); do grep -q 'sleep 30' "$2/err" 2>/dev/null && break; sleep 0.05; done
+      sleep 0.3
+      kill -INT $pid
+      wait $pid
+      echo "exit=$?"
+      pgrep -f 'sleep 3[0]; touch' >/dev/null && echo survivor
+      """
+    let spec = ProcessSpec(
+      executable: "/bin/bash", arguments: ["-c", script, binary, server.baseURL + "/v1", s.root],
+      workingDirectory: s.work,
+      environment: ["PATH": "/usr/bin:/bin", "HOME": s.home, "CODEX_HOME": s.codexHome],
+      timeout: .seconds(40))
+    let r = try await ProcessRunner.run(spec)
+    #expect(r.stdoutText.contains("exit=130"), "\(r.stdoutText) \(s.read("err") ?? "")")
+    #expect(!r.stdoutText.contains("survivor"))
+    #expect(!FileManager.default.fileExists(atPath: marker))
+    // Only the first request: the interrupted turn did not go back to the model.
+    #expect(server.requests.count == 1)
+  }
 }
