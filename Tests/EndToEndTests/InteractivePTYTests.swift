@@ -1,0 +1,158 @@
+import CodexCore
+import CodexTestSupport
+import Foundation
+import Testing
+
+/// The interactive session driven through a real pseudo-terminal, as a person would: keys go in
+/// as bytes (Enter is `\r`, Ctrl-C 0x03, Ctrl-D 0x04), and the screen is matched as text with
+/// escape codes removed.
+@Suite(.serialized) struct InteractivePTYTests {
+  static let up = "\u{1B}[A"
+  static let ctrlC = "\u{03}"
+  static let ctrlD = "\u{04}"
+  static let ctrlU = "\u{15}"
+
+  func start(
+    _ s: Scratch, _ server: FakeHTTPServer, _ extra: [String] = [],
+    environment: [String: String] = [:]
+  ) throws -> PseudoTerminal {
+    var env = [
+      "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": s.home, "CODEX_HOME": s.codexHome,
+      "TERM": "xterm-256color",
+    ]
+    for (k, v) in environment { env[k] = v }
+    return try PseudoTerminal(
+      executable: try requireCodexBinary(),
+      arguments: ["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m"]
+        + extra,
+      environment: env, workingDirectory: s.work)
+  }
+
+  static func lastUserText(_ request: RecordedRequest?) -> String? {
+    request?.bodyJSON?["messages"]?.arrayValue?.last(where: { $0["role"] == "user" })?[
+      "content"]?.stringValue
+  }
+
+  @Test func promptsStreamSwitchModelRecallHistoryAndExit() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    try s.write(
+      "home/.codex/history.jsonl", #"{"session_id":"old","ts":1,"text":"earlier prompt"}"# + "\n")
+    let server = try FakeHTTPServer { req in
+      req.path == "/v1/chat/completions"
+        ? .sse(chatSSE(["Hello ", "from the **fake** ", "model"])) : .json(404, "{}")
+    }
+    defer { server.stop() }
+    let pty = try start(s, server)
+    try pty.expect("Ctrl-D to exit")
+    try pty.expect("›")
+
+    // A prompt from an earlier session comes back with Up; Ctrl-U clears it again.
+    pty.send(Self.up)
+    try pty.expect("earlier prompt")
+    pty.send(Self.ctrlU + "say hi\r")
+    try pty.expect("Hello from the fake model")
+    #expect(Self.lastUserText(server.requests.last) == "say hi")
+
+    // Up recalls this session's prompt; Enter sends it again.
+    try pty.expect("›")
+    pty.send(Self.up + "\r")
+    try pty.expect("Hello from the fake model")
+    #expect(server.requests.count == 2)
+    #expect(Self.lastUserText(server.requests.last) == "say hi")
+
+    try pty.expect("›")
+    pty.send("/model other\r")
+    try pty.expect("model: other")
+    try pty.expect("›")
+    pty.send("and now?\r")
+    try pty.expect("Hello from the fake model")
+    let last = try #require(server.requests.last?.bodyJSON)
+    #expect(last["model"] == "other")
+    #expect(Self.lastUserText(server.requests.last) == "and now?")
+
+    try pty.expect("›")
+    pty.send(Self.ctrlD)
+    try pty.expect("Token usage: total=24 input=15 output=9")
+    #expect(try pty.waitForExit() == 0)
+
+    let lines = (s.read("home/.codex/history.jsonl") ?? "").split(separator: "\n")
+    #expect(lines.count == 4)
+    let texts = lines.compactMap { try? JSON.parse(String($0))["text"]?.stringValue }
+    #expect(texts == ["earlier prompt", "say hi", "say hi", "and now?"])
+    #expect(
+      lines.dropFirst().allSatisfy { $0.contains(#""session_id":""#) && !$0.contains(#""old""#) })
+  }
+
+  @Test func approvalPromptRunsTheCommandWhenAnsweredYes() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer(
+      handler: ScriptedModel.handler(wire: .chat, script: "touch made-by-codex.txt"))
+    defer { server.stop() }
+    let pty = try start(s, server, ["-a", "untrusted", "-s", "danger-full-access"])
+    try pty.expect("›")
+    pty.send("make the file\r")
+    try pty.expect("Allow this command?")
+    try pty.expect("touch made-by-codex.txt")
+    try pty.expect("[q] abort turn:")
+    pty.send("y\r")
+    try pty.expect("Done: ok")
+    #expect(FileManager.default.fileExists(atPath: s.work + "/made-by-codex.txt"))
+    try pty.expect("›")
+    pty.send(Self.ctrlD)
+    #expect(try pty.waitForExit() == 0)
+  }
+
+  @Test func ctrlCInterruptsAHangingStreamAndTheNextPromptWorks() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { req in
+      guard req.path == "/v1/chat/completions" else { return .json(404, "{}") }
+      if req.index == 0 {
+        return .sse(
+          [#"{"choices":[{"index":0,"delta":{"content":"Let me think"},"finish_reason":null}]}"#],
+          then: [.hang])
+      }
+      return .sse(chatSSE(["second answer"]))
+    }
+    defer { server.stop() }
+    let pty = try start(s, server)
+    try pty.expect("›")
+    pty.send("take your time\r")
+    try pty.expect("Let me think")
+    pty.send(Self.ctrlC)
+    try pty.expect("interrupted")
+    try pty.expect("›")
+    pty.send("again\r")
+    try pty.expect("second answer")
+    #expect(server.requests.count == 2)
+    try pty.expect("›")
+    pty.send(Self.ctrlD)
+    try pty.expect("Token usage")
+    #expect(try pty.waitForExit() == 0)
+  }
+
+  @Test func dumbTerminalGetsPlainLinesWithoutEscapeCodes() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { req in
+      req.path == "/v1/chat/completions"
+        ? .sse(chatSSE(["# Title\n", "Some **bold** and `code`.\n"])) : .json(404, "{}")
+    }
+    defer { server.stop() }
+    let pty = try start(s, server, environment: ["TERM": "dumb"])
+    try pty.expect("›")
+    pty.send("hello\r")
+    try pty.expect("Some **bold** and `code`.")
+    try pty.expect("›")
+    pty.send("/nope\r")
+    try pty.expect("unknown command /nope")
+    // Ctrl-D at the start of a line ends input in the terminal's own line mode too.
+    pty.send(Self.ctrlD)
+    try pty.expect("Token usage")
+    #expect(try pty.waitForExit() == 0)
+    #expect(!pty.rawText.contains("\u{1B}"))
+    #expect(pty.text.contains("# Title"))
+  }
+}
