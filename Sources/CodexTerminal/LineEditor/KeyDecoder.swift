@@ -39,6 +39,7 @@ public struct KeyDecoder: Sendable {
 
   public init() {}
 
+  static let maxSequence = 32
   static let pasteEnd: [UInt8] = Array("\u{1B}[201~".utf8)
 
   public mutating func feed(_ byte: UInt8) -> Key? {
@@ -87,12 +88,14 @@ public struct KeyDecoder: Sendable {
       }
     case .csi(var body):
       if (0x20...0x3F).contains(byte) {
-        // Parameters and intermediates; a runaway sequence is dropped rather than grown.
-        body.append(byte)
-        state = body.count > 32 ? .ground : .csi(body)
+        // Parameters and intermediates. A runaway sequence stops growing and is dropped whole
+        // at its final byte.
+        if body.count <= Self.maxSequence { body.append(byte) }
+        state = .csi(body)
         return nil
       }
       state = .ground
+      guard body.count <= Self.maxSequence else { return nil }
       return csi(String(decoding: body, as: UTF8.self), final: byte)
     case .ground:
       return ground(byte)
