@@ -122,8 +122,9 @@ private let modified = Atomic<Bool>(false)
 private let bracketedPaste = Atomic<Bool>(false)
 private let handlersInstalled = Atomic<Bool>(false)
 private let terminationSignals: [Int32] = [SIGTERM, SIGHUP, SIGQUIT]
-/// Raised by the faulting instruction itself: returning from the handler runs it again, and
-/// then the previous handler (Swift's backtracer) sees the real fault.
+/// Crashes. After the terminal is put back the signal is raised again for the handler that was
+/// there before (Swift's backtracer, or the default action): it is delivered as the handler
+/// returns, in the context of the fault, so the crash report is unchanged.
 private let faultSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT]
 private let pasteOff: StaticString = "\u{1B}[?2004l"
 
@@ -141,5 +142,5 @@ private func restoreTerminalForExit() {
 private func terminalSignalHandler(_ sig: Int32) {
   restoreTerminalForExit()
   sigaction(sig, previousActions + Int(sig), nil)
-  if sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT { raise(sig) }
+  raise(sig)
 }

@@ -120,6 +120,19 @@ public final class PseudoTerminal {
     }
   }
 
+  /// Sends a signal to the program (as `kill` from another terminal would).
+  public func signal(_ sig: Int32) {
+    kill(pid, sig)
+  }
+
+  /// The terminal's echo and line-editing (canonical) modes as the program left them: both on
+  /// is how a shell expects to get its terminal back.
+  public var lineModes: (echo: Bool, canonical: Bool)? {
+    var t = termios()
+    guard tcgetattr(master, &t) == 0 else { return nil }
+    return (t.c_lflag & tcflag_t(ECHO) != 0, t.c_lflag & tcflag_t(ICANON) != 0)
+  }
+
   /// Everything written to the terminal so far, escape codes and carriage returns removed.
   public var text: String { Self.stripEscapes(raw) }
 

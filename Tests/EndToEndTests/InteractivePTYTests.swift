@@ -71,15 +71,28 @@ import Testing
     #expect(last["model"] == "other")
     #expect(Self.lastUserText(server.requests.last) == "and now?")
 
+    // Pasted lines and a trailing backslash make one multi-line prompt.
+    try pty.expect("›")
+    pty.send("\u{1B}[200~line one\rline two\u{1B}[201~\r")
+    try pty.expect("Hello from the fake model")
+    #expect(Self.lastUserText(server.requests.last) == "line one\nline two")
+    try pty.expect("›")
+    pty.send("first\\\rsecond\r")
+    try pty.expect("Hello from the fake model")
+    #expect(Self.lastUserText(server.requests.last) == "first\nsecond")
+
     try pty.expect("›")
     pty.send(Self.ctrlD)
-    try pty.expect("Token usage: total=24 input=15 output=9")
+    try pty.expect("Token usage: total=40 input=25 output=15")
     #expect(try pty.waitForExit() == 0)
 
     let lines = (s.read("home/.codex/history.jsonl") ?? "").split(separator: "\n")
-    #expect(lines.count == 4)
+    #expect(lines.count == 6)
     let texts = lines.compactMap { try? JSON.parse(String($0))["text"]?.stringValue }
-    #expect(texts == ["earlier prompt", "say hi", "say hi", "and now?"])
+    #expect(
+      texts == [
+        "earlier prompt", "say hi", "say hi", "and now?", "line one\nline two", "first\nsecond",
+      ])
     #expect(
       lines.dropFirst().allSatisfy { $0.contains(#""session_id":""#) && !$0.contains(#""old""#) })
   }
@@ -154,5 +167,105 @@ import Testing
     #expect(try pty.waitForExit() == 0)
     #expect(!pty.rawText.contains("\u{1B}"))
     #expect(pty.text.contains("# Title"))
+  }
+
+  @Test func spinnerShowsWhileWaitingAndIsErasedBeforeTheAnswer() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let gate = try FakeGate()
+    let server = try FakeHTTPServer { req in
+      guard req.path == "/v1/chat/completions" else { return .json(404, "{}") }
+      return .stream(
+        headers: [("Content-Type", "text/event-stream")],
+        steps: [.wait(gate)] + chatSSE(["The answer"]).map { .send("data: \($0)\n\n") })
+    }
+    defer { server.stop() }
+    let pty = try start(s, server)
+    try pty.expect("›")
+    pty.send("question\r")
+    try pty.expect("working")
+    gate.open()
+    try pty.expect("The answer")
+    // Erased with spaces and a carriage return, then the answer from the first column.
+    #expect(pty.rawText.contains(" \rThe answer"))
+    try pty.expect("›")
+    pty.send(Self.ctrlD)
+    #expect(try pty.waitForExit() == 0)
+  }
+
+  @Test func slashCommandsSwitchProviderAndApprovalPolicy() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let scripted = ScriptedModel.handler(wire: .chat, script: "touch by-policy.txt")
+    let server = try FakeHTTPServer { req in
+      req.path.hasPrefix("/v2/") ? .sse(chatSSE(["from the second provider"])) : scripted(req)
+    }
+    defer { server.stop() }
+    try s.write(
+      "home/.codex/config.toml",
+      """
+      [model_providers.second]
+      name = "Second"
+      base_url = "\(server.baseURL)/v2"
+      wire_api = "chat"
+      """)
+    let pty = try start(s, server, ["-a", "untrusted", "-s", "danger-full-access"])
+    try pty.expect("›")
+    pty.send("/approvals\r")
+    try pty.expect("approvals: untrusted")
+    pty.send("/approvals never\r")
+    try pty.expect("approvals: never")
+    pty.send("make it\r")
+    try pty.expect("Done: ok")
+    #expect(FileManager.default.fileExists(atPath: s.work + "/by-policy.txt"))
+    #expect(!pty.text.contains("Allow this command?"))
+
+    pty.send("/provider\r")
+    try pty.expect("second Second")
+    try pty.expect("switch with /provider")
+    pty.send("/provider second m2\r")
+    try pty.expect("provider: second")
+    pty.send("hello\r")
+    try pty.expect("from the second provider")
+    #expect(server.requests.last?.path == "/v2/chat/completions")
+    #expect(server.requests.last?.bodyJSON?["model"] == "m2")
+
+    pty.send("/status\r")
+    try pty.expect("Second (second)")
+    try pty.expect("/v2")
+    try pty.expect("m2")
+    try pty.expect("never")
+    try pty.expect("danger-full-access")
+    pty.send("/bogus\r")
+    try pty.expect("unknown command /bogus")
+    pty.send("/quit\r")
+    try pty.expect("Token usage")
+    #expect(try pty.waitForExit() == 0)
+  }
+
+  @Test func theTerminalIsRestoredOnExitAndWhenTerminated() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { _ in .json(404, "{}") }
+    defer { server.stop() }
+    for ending in ["ctrl-d", "SIGTERM", "SIGSEGV"] {
+      // Swift's backtracer would wait for a key on a terminal; without it the crash signal is
+      // passed on to the default action, which must still end the process.
+      let pty = try start(s, server, environment: ["SWIFT_BACKTRACE": "enable=no"])
+      try pty.expect("›")
+      // Raw mode at the prompt: the editor does its own echo.
+      #expect(pty.lineModes?.echo == false, "\(ending)")
+      if ending == "ctrl-d" {
+        pty.send(Self.ctrlD)
+        #expect(try pty.waitForExit() == 0)
+      } else {
+        let sig = ending == "SIGTERM" ? SIGTERM : SIGSEGV
+        pty.signal(sig)
+        #expect(try pty.waitForExit() == 128 + sig, "\(ending)")
+      }
+      #expect(pty.lineModes?.echo == true, "\(ending)")
+      #expect(pty.lineModes?.canonical == true, "\(ending)")
+      #expect(pty.rawText.contains("\u{1B}[?2004l"), "bracketed paste is switched off")
+    }
   }
 }
