@@ -40,7 +40,10 @@ struct InteractiveSession {
       ? TerminalIO.stderrFD : TerminalIO.stdoutFD
     let promptStyle = Style.forFD(promptFD, environment: environment)
     let usesEditor = stdinIsTTY && TerminalIO.isTTY(promptFD) && !dumb
-    if stdinIsTTY { TerminalRawMode.capture(inputFD: TerminalIO.stdinFD, outputFD: promptFD) }
+    if stdinIsTTY {
+      TerminalRawMode.capture(
+        inputFD: TerminalIO.stdinFD, outputFD: promptFD, lineEditor: usesEditor)
+    }
     let spinner =
       TerminalIO.isTTY(TerminalIO.stderrFD) && !dumb
       ? Spinner(fd: TerminalIO.stderrFD, style: err) : nil
@@ -83,6 +86,7 @@ struct InteractiveSession {
         input = p
         pending = nil
         console.reader.remember(p)
+        console.reader.echo(p)
       } else {
         guard case .line(let line) = await console.reader.read() else { break }
         input = line
@@ -90,7 +94,7 @@ struct InteractiveSession {
       let text = input.trimmingCharacters()
       if text.isEmpty { continue }
       if let command = SlashCommand.parse(text) {
-        if await perform(command, console) { break }
+        if await performInterruptibly(command, console) { break }
         continue
       }
       saveToHistory(text, console)
@@ -105,13 +109,14 @@ struct InteractiveSession {
   func runTurn(_ text: String, _ console: Console) async {
     TerminalRawMode.enterQuiet()
     let session = self.session
+    let ticket = console.interrupts.ticket
     let task = Task { () async throws -> TurnSummary in
       try await session.submit(text, approvals: console.approvals) { event in
         console.meter.record(event)
         console.printer.handle(event)
       }
     }
-    let ticket = console.interrupts.arm { task.cancel() }
+    console.interrupts.arm(since: ticket) { task.cancel() }
     defer { console.interrupts.disarm() }
     let style = console.err
     do {
@@ -140,6 +145,19 @@ struct InteractiveSession {
         console.say(style.red("error: ") + "\(error)")
       }
     }
+  }
+
+  /// Slash commands may wait on the network (`/model` lists what the server has): Ctrl-C
+  /// stops them too.
+  func performInterruptibly(_ command: SlashCommand, _ console: Console) async -> Bool {
+    TerminalRawMode.enterQuiet()
+    let ticket = console.interrupts.ticket
+    let task = Task { await perform(command, console) }
+    console.interrupts.arm(since: ticket) { task.cancel() }
+    let quit = await task.value
+    console.interrupts.disarm()
+    if console.interrupts.fired(since: ticket) { console.say(console.err.yellow("interrupted")) }
+    return quit
   }
 
   func saveToHistory(_ text: String, _ console: Console) {
@@ -211,12 +229,17 @@ final class InterruptRelay: Sendable {
   }
   let state = Mutex(State())
 
-  /// Routes Ctrl-C to `handler`; returns a ticket for `fired(since:)`.
-  func arm(_ handler: @escaping @Sendable () -> Void) -> Int {
-    state.withLock {
-      $0.handler = handler
-      return $0.count
+  /// Take one before starting the work, then `arm(since:)` once it exists.
+  var ticket: Int { state.withLock { $0.count } }
+
+  /// Routes Ctrl-C to `handler`, and calls it at once for a Ctrl-C that came after `ticket`
+  /// was taken (while the work was being started).
+  func arm(since ticket: Int, _ handler: @escaping @Sendable () -> Void) {
+    let missed = state.withLock { s -> Bool in
+      s.handler = handler
+      return s.count > ticket
     }
+    if missed { handler() }
   }
 
   func disarm() { state.withLock { $0.handler = nil } }

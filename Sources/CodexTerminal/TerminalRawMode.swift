@@ -13,15 +13,18 @@ import Synchronization
 ///
 /// - raw: the line editor reads every key itself (no echo, no line buffering, no signals from
 ///   Ctrl-C / Ctrl-Z, which arrive as bytes).
-/// - quiet: while a turn runs. Line buffering and Ctrl-C → SIGINT as usual, but no echo, so
-///   keys typed ahead do not scribble over the streaming answer (they wait for the next prompt).
+/// - quiet: while a turn runs. Ctrl-C → SIGINT as usual, but no echo, so keys typed ahead do
+///   not scribble over the streaming answer; they reach the next prompt as typed.
 /// - original: the user's settings, for approval prompts and on exit.
 public enum TerminalRawMode {
   /// Captures the terminal's current settings; false when `inputFD` is not a terminal (then
-  /// every other call does nothing).
+  /// every other call does nothing). `lineEditor`: keys typed during a turn are kept as bytes
+  /// for the line editor; without it (plain line input) the quiet mode stays line-buffered so
+  /// a Ctrl-D typed ahead is still the terminal's end of file.
   @discardableResult
-  public static func capture(inputFD: Int32, outputFD: Int32) -> Bool {
+  public static func capture(inputFD: Int32, outputFD: Int32, lineEditor: Bool = true) -> Bool {
     guard isatty(inputFD) == 1, tcgetattr(inputFD, savedSettings) == 0 else { return false }
+    quietIsLineBuffered.store(!lineEditor, ordering: .releasing)
     inputDescriptor.store(inputFD, ordering: .releasing)
     outputDescriptor.store(outputFD, ordering: .releasing)
     captured.store(true, ordering: .releasing)
@@ -47,7 +50,14 @@ public enum TerminalRawMode {
     guard isCaptured else { return }
     var quiet = savedSettings.pointee
     quiet.c_lflag &= ~tcflag_t(ECHO | ECHONL)
-    quiet.c_lflag |= tcflag_t(ICANON | ISIG)
+    quiet.c_lflag |= tcflag_t(ISIG)
+    if !quietIsLineBuffered.load(ordering: .acquiring) {
+      // For the editor, keys typed ahead wait as the bytes they are (a line mode would turn
+      // Ctrl-D into an end-of-file mark that the raw editor reads back as a NUL).
+      quiet.c_lflag &= ~tcflag_t(ICANON)
+      setControlCharacter(&quiet, VMIN, 1)
+      setControlCharacter(&quiet, VTIME, 0)
+    }
     apply(quiet)
   }
 
@@ -118,6 +128,7 @@ private nonisolated(unsafe) let previousActions = UnsafeMutablePointer<sigaction
 private let inputDescriptor = Atomic<Int32>(-1)
 private let outputDescriptor = Atomic<Int32>(-1)
 private let captured = Atomic<Bool>(false)
+private let quietIsLineBuffered = Atomic<Bool>(false)
 private let modified = Atomic<Bool>(false)
 private let bracketedPaste = Atomic<Bool>(false)
 private let handlersInstalled = Atomic<Bool>(false)

@@ -268,4 +268,40 @@ import Testing
       #expect(pty.rawText.contains("\u{1B}[?2004l"), "bracketed paste is switched off")
     }
   }
+
+  @Test func aFirstPromptFromTheCommandLineRunsAndIsShown() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { req in
+      req.path == "/v1/chat/completions" ? .sse(chatSSE(["first answer"])) : .json(404, "{}")
+    }
+    defer { server.stop() }
+    let pty = try start(s, server, ["-i", "the first question"])
+    try pty.expect("› the first question")
+    try pty.expect("first answer")
+    try pty.expect("›")
+    pty.send(Self.ctrlD)
+    #expect(try pty.waitForExit() == 0)
+    #expect(Self.lastUserText(server.requests.first) == "the first question")
+  }
+
+  @Test func ctrlCStopsASlashCommandWaitingOnTheServer() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let server = try FakeHTTPServer { req in
+      req.path == "/v1/models" ? .stream(steps: [.hang]) : .sse(chatSSE(["still here"]))
+    }
+    defer { server.stop() }
+    let pty = try start(s, server)
+    try pty.expect("›")
+    pty.send("/model\r")
+    #expect(await server.wait { $0.requests.contains { $0.path == "/v1/models" } })
+    pty.send(Self.ctrlC)
+    try pty.expect("interrupted")
+    try pty.expect("›")
+    pty.send("hi\r")
+    try pty.expect("still here")
+    pty.send(Self.ctrlD)
+    #expect(try pty.waitForExit() == 0)
+  }
 }

@@ -45,6 +45,13 @@ public final class TerminalLineReader: Sendable {
 
   public var history: [String] { stored.withLock { $0.editor.history } }
 
+  /// Shows `line` after the prompt as if it had been typed (the first prompt from the command
+  /// line), so the transcript reads the same.
+  public func echo(_ line: String) {
+    let shown = line.replacing("\n", with: "\n" + layout.continuation)
+    write(layout.prompt + shown + "\n")
+  }
+
   public func read() async -> LineInput {
     let start = stored.withLock { $0 }
     let (end, input) = await withCheckedContinuation {
@@ -135,6 +142,9 @@ public final class TerminalLineReader: Sendable {
   }
 
   func plainLine(_ s: inout Stored) -> LineInput {
+    // The terminal's own line mode, with its echo and its Ctrl-D.
+    TerminalRawMode.restore()
+    defer { TerminalRawMode.enterQuiet() }
     write(layout.prompt)
     var lines: [String] = []
     while true {
