@@ -171,15 +171,27 @@ struct InteractiveSession {
   }
 
   func printGoodbye(_ console: Console) {
-    let usage = console.meter.total
-    let style = console.err
-    console.say(
+    for line in Self.goodbye(
+      usage: console.meter.total, sessionID: sessionID, rolloutPath: rolloutPath,
+      style: console.err)
+    {
+      console.say(line)
+    }
+  }
+
+  /// The tokens used, and how to continue when the session was saved.
+  static func goodbye(usage: TokenUsage, sessionID: String?, rolloutPath: String?, style: Style)
+    -> [String]
+  {
+    var lines = [
       style.dim(
         "Token usage: total=\(usage.totalTokens) input=\(usage.inputTokens) output=\(usage.outputTokens)"
-      ))
+      )
+    ]
     if let sessionID, rolloutPath != nil {
-      console.say("To continue this session, run " + style.bold("codex resume \(sessionID)"))
+      lines.append("To continue this session, run " + style.bold("codex resume \(sessionID)"))
     }
+    return lines
   }
 }
 

@@ -1,3 +1,4 @@
+import CodexCore
 import Testing
 
 @testable import CodexTerminal
@@ -39,5 +40,28 @@ import Testing
       #expect(parsed != nil)
       if case .unknown = parsed { Issue.record("\(entry.name) is listed but not understood") }
     }
+  }
+}
+
+@Suite struct GoodbyeTests {
+  let usage = TokenUsage(inputTokens: 120, outputTokens: 30)
+
+  @Test func usageAlwaysAndResumeOnlyForASavedSession() {
+    let plain = Style(enabled: false)
+    #expect(
+      InteractiveSession.goodbye(usage: usage, sessionID: "abc", rolloutPath: nil, style: plain)
+        == ["Token usage: total=150 input=120 output=30"])
+    #expect(
+      InteractiveSession.goodbye(
+        usage: usage, sessionID: nil, rolloutPath: "/r.jsonl", style: plain
+      )
+      .count == 1)
+    #expect(
+      InteractiveSession.goodbye(
+        usage: usage, sessionID: "abc", rolloutPath: "/r.jsonl", style: plain)
+        == [
+          "Token usage: total=150 input=120 output=30",
+          "To continue this session, run codex resume abc",
+        ])
   }
 }

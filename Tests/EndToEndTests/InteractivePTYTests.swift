@@ -132,7 +132,15 @@ import Testing
     defer { server.stop() }
     let pty = try start(s, server)
     try pty.expect("›")
-    pty.send("take your time\r")
+    // Ctrl-Z hands the terminal back and stops the job; this process group has no shell to
+    // stop it for (it is orphaned, so the kernel ignores the stop), which shows the editor
+    // taking the terminal back afterwards with the line intact. Ctrl-L clears the screen.
+    pty.send("draft\u{1A}")
+    try pty.expect("draft")
+    pty.send("\u{0C}!")
+    try pty.expect("› draft!")
+    #expect(pty.rawText.contains("\u{1B}[2J"))
+    pty.send(Self.ctrlU + "take your time\r")
     try pty.expect("Let me think")
     pty.send(Self.ctrlC)
     try pty.expect("interrupted")

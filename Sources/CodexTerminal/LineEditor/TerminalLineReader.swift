@@ -43,8 +43,6 @@ public final class TerminalLineReader: Sendable {
     stored.withLock { $0.editor.remember(line) }
   }
 
-  public var history: [String] { stored.withLock { $0.editor.history } }
-
   /// Shows `line` after the prompt as if it had been typed (the first prompt from the command
   /// line), so the transcript reads the same.
   public func echo(_ line: String) {

@@ -68,11 +68,6 @@ public struct MarkdownRenderer: Sendable {
     return out
   }
 
-  /// True when nothing is held back and no style is open.
-  public var isIdle: Bool {
-    kind == .undecided && held.isEmpty && fence == nil
-  }
-
   mutating func step(_ c: Unicode.Scalar) {
     if c == "\n" {
       endLine()
