@@ -20,7 +20,6 @@ struct InteractiveSession {
   struct Console: Sendable {
     let err: Style
     let printer: EventPrinter
-    let spinner: Spinner?
     let reader: TerminalLineReader
     let approvals: InteractiveApproval
     let meter: UsageMeter
@@ -57,7 +56,6 @@ struct InteractiveSession {
       err: err,
       printer: EventPrinter(
         environment: environment, hideReasoning: config.hideAgentReasoning, spinner: spinner),
-      spinner: spinner,
       reader: TerminalLineReader(
         history: earlier, inputFD: TerminalIO.stdinFD, outputFD: promptFD, layout: layout,
         usesEditor: usesEditor),
