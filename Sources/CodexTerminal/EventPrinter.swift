@@ -1,87 +1,146 @@
 import CodexCore
 import Synchronization
 
-/// Renders engine events for a person: the answer streams to stdout as it arrives; reasoning
-/// is dimmed on a terminal, or goes to stderr when stdout is piped (so a pipe gets only the
-/// answer); commands and their results go to stderr.
+/// Renders engine events for a person: the answer streams to stdout as it arrives, through the
+/// Markdown renderer (plain text when stdout is not a styled terminal); reasoning is dimmed on a
+/// terminal, or goes to stderr when stdout is piped (so a pipe gets only the answer); commands
+/// and their results go to stderr. With a spinner (interactive sessions) it shows activity
+/// while waiting for the model or a command, and erases it before anything else prints.
 public final class EventPrinter: Sendable {
   struct State {
     var inReasoning = false
     var answerStarted = false
     var lastAnswerChar: Character?
     var lastReasoningChar: Character?
+    var markdown: MarkdownRenderer
+    /// Hidden reasoning: the "thinking…" line was shown for this block.
+    var thinkingShown = false
   }
 
-  let state = Mutex(State())
+  let state: Mutex<State>
   let out: Style
   let err: Style
   let stdoutIsTTY: Bool
+  let stderrIsTTY: Bool
   let hideReasoning: Bool
+  let spinner: Spinner?
+  let sink: @Sendable (Int32, String) -> Void
 
-  public init(environment: [String: String], hideReasoning: Bool) {
-    out = Style.forFD(TerminalIO.stdoutFD, environment: environment)
-    err = Style.forFD(TerminalIO.stderrFD, environment: environment)
-    stdoutIsTTY = TerminalIO.isTTY(TerminalIO.stdoutFD)
+  public convenience init(
+    environment: [String: String], hideReasoning: Bool, spinner: Spinner? = nil
+  ) {
+    self.init(
+      out: Style.forFD(TerminalIO.stdoutFD, environment: environment),
+      err: Style.forFD(TerminalIO.stderrFD, environment: environment),
+      stdoutIsTTY: TerminalIO.isTTY(TerminalIO.stdoutFD),
+      stderrIsTTY: TerminalIO.isTTY(TerminalIO.stderrFD), hideReasoning: hideReasoning,
+      spinner: spinner, sink: { TerminalIO.write($0, $1) })
+  }
+
+  /// `sink` receives every write (fd, text): tests capture the output with it.
+  init(
+    out: Style, err: Style, stdoutIsTTY: Bool, stderrIsTTY: Bool, hideReasoning: Bool,
+    spinner: Spinner?, sink: @escaping @Sendable (Int32, String) -> Void
+  ) {
+    self.out = out
+    self.err = err
+    self.stdoutIsTTY = stdoutIsTTY
+    self.stderrIsTTY = stderrIsTTY
     self.hideReasoning = hideReasoning
+    self.spinner = spinner
+    self.sink = sink
+    state = Mutex(State(markdown: MarkdownRenderer(styled: out.enabled)))
   }
 
   /// Reasoning goes where the answer is on a terminal, else to stderr.
   var reasoningFD: Int32 { stdoutIsTTY ? TerminalIO.stdoutFD : TerminalIO.stderrFD }
   var reasoningStyle: Style { stdoutIsTTY ? out : err }
 
+  func write(_ fd: Int32, _ text: String) {
+    if !text.isEmpty { sink(fd, text) }
+  }
+
   public func handle(_ event: AgentEvent) {
     state.withLock { s in
       switch event {
+      case .turnStarted:
+        spinner?.start("working")
       case .reasoningDelta(let r):
-        guard !hideReasoning else { return }
+        if hideReasoning {
+          showThinking(&s)
+          return
+        }
+        spinner?.stop()
         if !s.inReasoning {
           s.inReasoning = true
-          if s.answerStarted, s.lastAnswerChar != "\n" {
-            TerminalIO.write(TerminalIO.stdoutFD, "\n")
-          }
-          TerminalIO.write(
-            reasoningFD, reasoningStyle.dim(reasoningStyle.italic("thinking")) + "\n")
+          finishAnswerLine(&s)
+          write(reasoningFD, reasoningStyle.dim(reasoningStyle.italic("thinking")) + "\n")
         }
-        TerminalIO.write(reasoningFD, reasoningStyle.dim(r))
+        write(reasoningFD, reasoningStyle.dim(r))
         s.lastReasoningChar = r.last ?? s.lastReasoningChar
       case .textDelta(let t):
+        spinner?.stop()
         endReasoning(&s)
         s.answerStarted = true
-        TerminalIO.write(TerminalIO.stdoutFD, t)
+        write(TerminalIO.stdoutFD, s.markdown.feed(t))
         s.lastAnswerChar = t.last ?? s.lastAnswerChar
       case .messageComplete:
         endReasoning(&s)
+        write(TerminalIO.stdoutFD, s.markdown.finish())
       case .commandBegin(let b):
+        spinner?.stop()
         endReasoning(&s)
         finishAnswerLine(&s)
         let where_ = b.sandboxed ? "" : err.yellow(" (no sandbox)")
-        TerminalIO.write(
-          TerminalIO.stderrFD, err.cyan("$ ") + err.bold(b.displayText) + where_ + "\n")
+        write(TerminalIO.stderrFD, err.cyan("$ ") + err.bold(b.displayText) + where_ + "\n")
+        spinner?.start("running")
       case .commandEnd(let e):
-        TerminalIO.write(TerminalIO.stderrFD, Self.summary(e, style: err))
+        spinner?.stop()
+        write(TerminalIO.stderrFD, Self.summary(e, style: err))
+        spinner?.start("working")
       case .warning(let w):
+        spinner?.stop()
         finishAnswerLine(&s)
-        TerminalIO.write(TerminalIO.stderrFD, err.yellow("warning: ") + w + "\n")
+        write(TerminalIO.stderrFD, err.yellow("warning: ") + w + "\n")
       case .turnComplete:
+        spinner?.stop()
         endReasoning(&s)
         finishAnswerLine(&s)
-      case .turnStarted, .usage, .commandOutput:
+      case .usage, .commandOutput:
         break
       }
     }
   }
 
+  /// Reasoning that is not shown still says something is happening: the spinner's label, or
+  /// one dim line on a terminal without a spinner.
+  func showThinking(_ s: inout State) {
+    s.inReasoning = true
+    if let spinner {
+      if spinner.isRunning { spinner.relabel("thinking") } else { spinner.start("thinking") }
+    } else if stderrIsTTY, !s.thinkingShown {
+      finishAnswerLine(&s)
+      write(TerminalIO.stderrFD, err.dim("thinking…") + "\n")
+    }
+    s.thinkingShown = true
+  }
+
   func endReasoning(_ s: inout State) {
     guard s.inReasoning else { return }
     s.inReasoning = false
-    if s.lastReasoningChar != "\n" { TerminalIO.write(reasoningFD, "\n") }
+    if s.thinkingShown {
+      s.thinkingShown = false
+      return
+    }
+    if s.lastReasoningChar != "\n" { write(reasoningFD, "\n") }
     // A blank line keeps the answer visibly apart from the thinking on a terminal.
-    if stdoutIsTTY { TerminalIO.write(TerminalIO.stdoutFD, "\n") }
+    if stdoutIsTTY { write(TerminalIO.stdoutFD, "\n") }
   }
 
   func finishAnswerLine(_ s: inout State) {
+    write(TerminalIO.stdoutFD, s.markdown.finish())
     if s.answerStarted, s.lastAnswerChar != "\n" {
-      TerminalIO.write(TerminalIO.stdoutFD, "\n")
+      write(TerminalIO.stdoutFD, "\n")
       s.lastAnswerChar = "\n"
     }
   }

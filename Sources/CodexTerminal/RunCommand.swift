@@ -107,7 +107,8 @@ struct RunCommand {
 
     if interactive {
       let repl = InteractiveSession(
-        session: session, config: config, environment: environment, firstPrompt: prompt)
+        session: session, config: config, environment: environment, firstPrompt: prompt,
+        shellTool: tools)
       return await repl.run()
     }
     // `prompt` is non-nil here: a missing one without a terminal was refused above.

@@ -118,3 +118,29 @@ extension TerminalIO {
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
   }
 }
+
+extension TerminalIO {
+  /// Whatever input is ready, waiting for at least one byte; nil at end of input or on error.
+  public static func readAvailable(fd: Int32 = stdinFD, limit: Int = 4096) -> [UInt8]? {
+    var buffer = [UInt8](repeating: 0, count: limit)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0, errno == EINTR { continue }
+      if n < 0, errno == EAGAIN {
+        // Someone left the descriptor non-blocking: wait for input instead of spinning.
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&p, 1, -1)
+        continue
+      }
+      guard n > 0 else { return nil }
+      return Array(buffer[0..<n])
+    }
+  }
+
+  /// The width of the terminal on `fd`; 80 when unknown.
+  public static func columns(fd: Int32) -> Int {
+    var ws = winsize()
+    if ioctl(fd, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return Int(ws.ws_col) }
+    return 80
+  }
+}

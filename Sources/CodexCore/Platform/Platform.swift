@@ -170,7 +170,7 @@ public enum Platform {
 
   /// Starts a detached OS thread running `body`, so blocking work never occupies a thread of the
   /// Swift cooperative pool. Returns 0 or the pthread error number.
-  static func startThread(_ body: @escaping @Sendable () -> Void) -> Int32 {
+  public static func startThread(_ body: @escaping @Sendable () -> Void) -> Int32 {
     let box = Unmanaged.passRetained(ThreadBody(body))
     var thread = pthread_t()
     let rc = pthread_create(

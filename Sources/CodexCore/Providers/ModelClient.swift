@@ -4,7 +4,8 @@
 public struct ModelClient: Sendable {
   public let provider: ProviderInfo
   public let wire: any Wire
-  let transport: any HTTPTransport
+  /// Public so a front end can switch providers mid-session over the same transport.
+  public let transport: any HTTPTransport
   let environment: [String: String]
 
   public init(provider: ProviderInfo, transport: any HTTPTransport, environment: [String: String]) {

@@ -8,7 +8,8 @@ public final class ShellTool: ToolRunner {
   public static let name = "shell"
   public static let defaultTimeout: Duration = .seconds(10)
 
-  let policy: ApprovalPolicy
+  /// Changeable mid-session (`/approvals`); every call reads the policy in force when it starts.
+  let policyState: Mutex<ApprovalPolicy>
   let sandboxMode: SandboxMode
   let sandboxSettings: SandboxWorkspaceWrite
   let cwd: String
@@ -22,7 +23,7 @@ public final class ShellTool: ToolRunner {
 
   public init(config: Config, environment: [String: String], sandbox: LinuxSandbox = LinuxSandbox())
   {
-    policy = config.approvalPolicy
+    policyState = Mutex(config.approvalPolicy)
     sandboxMode = config.sandboxMode
     sandboxSettings = config.sandboxWorkspaceWrite
     cwd = config.cwd
@@ -30,6 +31,15 @@ public final class ShellTool: ToolRunner {
     environmentPolicy = config.shellEnvironmentPolicy
     self.sandbox = sandbox
     sandboxExecutable = Platform.currentExecutablePath() ?? "/proc/self/exe"
+  }
+
+  /// The approval policy in force now.
+  public var approvalPolicy: ApprovalPolicy { policyState.withLock { $0 } }
+
+  /// Switches the approval policy for the calls that start from now on (a call already waiting
+  /// for an answer keeps the policy it started with).
+  public func setApprovalPolicy(_ policy: ApprovalPolicy) {
+    policyState.withLock { $0 = policy }
   }
 
   public var specs: [ToolSpec] {
@@ -47,7 +57,7 @@ public final class ShellTool: ToolRunner {
         "description": "The timeout for the command in milliseconds (default 10000).",
       ],
     ]
-    if policy == .onRequest {
+    if approvalPolicy == .onRequest {
       properties["sandbox_permissions"] = [
         "type": "string", "enum": ["use_default", "require_escalated"],
         "description":
@@ -117,6 +127,7 @@ public final class ShellTool: ToolRunner {
   }
 
   public func run(_ call: ToolCall, context: ToolContext) async throws -> String {
+    let policy = approvalPolicy
     let inv: Invocation
     switch parse(call) {
     case .success(let i): inv = i
