@@ -107,7 +107,7 @@ extension InteractiveSession {
         "approvals: " + style.bold(current.rawValue) + style.dim(" (choices: \(choices))"))
       return
     }
-    guard let policy = ApprovalPolicy(rawValue: name) ?? ApprovalPolicy.legacy(name)?.0 else {
+    guard let policy = ApprovalModeSelection(userValue: name)?.policy else {
       console.say(
         style.red("error: ") + "unknown approval policy '\(name)'; choose one of \(choices)")
       return

@@ -119,6 +119,9 @@ struct InteractiveSession {
     let style = console.err
     do {
       let summary = try await task.value
+      await TurnNotification.send(
+        config: config, environment: environment, threadID: session.id,
+        turnID: SessionID.make(), input: text, summary: summary)
       // A cancelled stream may simply end early rather than throw.
       if console.interrupts.fired(since: ticket) {
         console.say(style.yellow("interrupted"))

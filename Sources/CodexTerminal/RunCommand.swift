@@ -108,7 +108,7 @@ struct RunCommand {
     if interactive {
       let repl = InteractiveSession(
         session: session, config: config, environment: environment, firstPrompt: prompt,
-        shellTool: tools)
+        shellTool: tools, sessionID: recorder == nil ? nil : id, rolloutPath: recorder?.path)
       return await repl.run()
     }
     // `prompt` is non-nil here: a missing one without a terminal was refused above.
@@ -129,14 +129,9 @@ struct RunCommand {
     defer { watcher.cancel() }
     do {
       let summary = try await task.value
-      if !config.notify.isEmpty {
-        let notifier = Notifier(command: config.notify, cwd: config.cwd, environment: environment)
-        if let problem = await notifier.notify(
-          threadID: session.id, turnID: "1", inputs: [prompt], lastMessage: summary.lastMessage)
-        {
-          TerminalIO.write(TerminalIO.stderrFD, err.yellow("warning: ") + problem + "\n")
-        }
-      }
+      await TurnNotification.send(
+        config: config, environment: environment, threadID: session.id,
+        turnID: SessionID.make(), input: prompt, summary: summary)
       if let path = args.outputLastMessage {
         do {
           try FileOutput.write(summary.lastMessage, to: path)
@@ -168,6 +163,23 @@ struct RunCommand {
             lastMessage: "", usage: .init(inputTokens: 0, outputTokens: 0), finishReason: .stop)))
       jsonPrinter?.failed("\(error)")
       return fail("\(error)")
+    }
+  }
+}
+
+/// Runs the `notify` program after a completed turn; a failure is a warning, never an error.
+enum TurnNotification {
+  static func send(
+    config: Config, environment: [String: String], threadID: String, turnID: String,
+    input: String, summary: TurnSummary
+  ) async {
+    guard !config.notify.isEmpty else { return }
+    let notifier = Notifier(command: config.notify, cwd: config.cwd, environment: environment)
+    if let problem = await notifier.notify(
+      threadID: threadID, turnID: turnID, inputs: [input], lastMessage: summary.lastMessage)
+    {
+      let err = Style.forFD(TerminalIO.stderrFD, environment: environment)
+      TerminalIO.write(TerminalIO.stderrFD, err.yellow("warning: ") + problem + "\n")
     }
   }
 }
