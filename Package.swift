@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // codex: a zero-dependency build. Foundation, Dispatch, Glibc and libcurl (through our own C
-// shim) only; never add a `.package(...)` dependency.
+// shim) only; never add a package dependency to this manifest.
 import PackageDescription
 
 /// One set of Swift settings for every Swift target, so the whole package builds alike.
