@@ -172,6 +172,42 @@ public struct OpenAIResponsesDecoder: WireDecoder {
     }
   }
 
+  /// An `output_text` (or refusal) delta event, read from its bytes. Mirrors `decode` for that
+  /// shape; see `DeltaScanner`.
+  public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
+    guard frame.data.first == UInt8(ascii: "{") else { return false }
+    var type: UnsafeBufferPointer<UInt8>?
+    var delta: String?
+    var p = JSONParser(frame.data)
+    do {
+      var seen: UInt8 = 0
+      var more = false
+      try p.enterObject(depth: 0)
+      while let key = try p.nextMember(&more) {
+        if DeltaScanner.is(key, "type") {
+          try DeltaScanner.once(&seen, 1)
+          // Event types never need escapes; one with an escape takes the general path.
+          type = try p.rawKey()
+        } else if DeltaScanner.is(key, "delta") {
+          try DeltaScanner.once(&seen, 2)
+          delta = try p.stringOrNull()
+        } else {
+          try p.skipValue(depth: 1)
+        }
+      }
+    } catch {
+      return false
+    }
+    guard DeltaScanner.atEnd(&p) else { return false }
+    // `decode` takes the type from the payload, else from the event name.
+    guard let t = type ?? frame.eventName,
+      DeltaScanner.is(t, "response.output_text.delta")
+        || DeltaScanner.is(t, "response.refusal.delta")
+    else { return false }
+    if let d = delta, !d.isEmpty { events.append(.textDelta(d)) }
+    return true
+  }
+
   /// Calls whose `output_item.done` never came (some servers skip it) are emitted at the end.
   mutating func flushCalls() -> [ChatEvent] {
     var events: [ChatEvent] = []
