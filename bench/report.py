@@ -45,8 +45,10 @@ def render(res):
     out += targets(res)
     out += startup(res)
     out += streaming(res)
+    out += close_delimited(res)
     out += tools(res)
     out += long_session(res)
+    out += analysis(res)
     return "\n".join(out) + "\n"
 
 
@@ -111,8 +113,11 @@ def startup(res):
            "| measurement | time |", "|---|---|",
            f"| spawn floor: `/bin/true` exits | {fmt_stat(s['floor'])} |",
            f"| `codex --version` exits | {fmt_stat(s['version'])} |",
+           f"| `curl --version` exits (loads the same libcurl) | {fmt_stat(s['curl_version'])} |",
            f"| codex one-shot: first request byte at the server | {fmt_stat(s['first_byte'])} |",
            f"| `curl -sN`: first request byte | {fmt_stat(s['curl_first_byte'])} |"]
+    out.insert(len(out), f"| peak RSS of a one-shot answering 5 tokens | "
+               f"{fmt_rss(s['min_rss_kb'])} |")
     for name, st in s["python_first_byte"].items():
         ratio = st.median / s["first_byte"].median
         out.append(f"| Python {name}: first request byte | {fmt_stat(st)} "
@@ -145,6 +150,99 @@ def streaming(res):
     return out + [""]
 
 
+def close_delimited(res):
+    rows = res.get("close", [])
+    if not rows:
+        return []
+    out = ["### 2b. The same streams, close-delimited", "",
+           "From a second server that sends each body without chunked encoding, so libcurl "
+           "hands over up to 128 KB per write callback instead of one callback per event. The "
+           "difference to the table above is what per-chunk delivery costs.", "",
+           "| wire | tokens | client | wall | CPU | peak RSS | wall ÷ curl |",
+           "|---|---:|---|---|---|---:|---:|"]
+    for row in rows:
+        curl = med(row["clients"]["curl -sN"], "wall").median
+        for name, runs in row["clients"].items():
+            w = med(runs, "wall")
+            out.append(f"| {row['wire']} | {row['n']:,} | {'**codex**' if name == 'codex' else name}"
+                       f" | {fmt_stat(w)} | {fmt_stat(med(runs, 'cpu'))} | "
+                       f"{fmt_rss(med(runs, 'rss_kb').median)} | {fmt_ratio(w.median / curl)} |")
+    return out + [""]
+
+
+def analysis(res):
+    """What stands between codex and each target it misses, with this run's numbers."""
+    out = ["## What stands between us and the targets", ""]
+    rows = [r for r in res.get("streaming", []) if r["n"] == max(x["n"] for x in
+                                                                   res["streaming"])]
+    close = {r["wire"]: r for r in res.get("close", [])}
+    if rows:
+        worst = max(rows, key=lambda r: med(r["clients"]["codex"], "wall").median
+                    / med(r["clients"]["curl -sN"], "wall").median)
+        n = worst["n"]
+        cw = med(worst["clients"]["codex"], "wall").median
+        cc = med(worst["clients"]["codex"], "cpu").median
+        fw = med(worst["clients"]["curl -sN"], "wall").median
+        text = (f"- **Streaming wall time.** At {n:,} tokens codex needs up to "
+                f"{fmt_ratio(cw / fw)} curl's time ({worst['wire']}: {fmt_time(cw)}, "
+                f"{fmt_time(cc)} CPU, vs {fmt_time(fw)}). ")
+        if worst["wire"] in close:
+            c = close[worst["wire"]]
+            ccw = med(c["clients"]["codex"], "wall").median
+            ccc = med(c["clients"]["codex"], "cpu").median
+            cfw = med(c["clients"]["curl -sN"], "wall").median
+            text += (f"The same stream close-delimited takes codex {fmt_time(ccw)} "
+                     f"({fmt_time(ccc)} CPU, {fmt_ratio(ccw / cfw)} curl): the decoding itself is "
+                     "no longer the cost. ")
+        text += ("What remains is the transport: libcurl calls the write callback once per "
+                 "HTTP chunk, and `CurlTransfer` yields each callback's bytes as one "
+                 "`AsyncThrowingStream<[UInt8]>` element: an array, a lock, often a cross-thread "
+                 "wake-up of the reading task, and ~15k instructions of unspecialised generic "
+                 "code (callgrind: 16 generic-metadata lookups per element) — per event, since "
+                 "servers send one chunk per token. Fix (transport, not in this change): "
+                 "gather what one `curl_multi_perform` pass received and yield it once (a "
+                 "prototype measured in bench/README.md).")
+        out.append(text)
+        hi = max(med(r["clients"]["codex"], "rss_kb").median for r in rows)
+        s = res.get("startup")
+        base = fmt_rss(s["min_rss_kb"]) if s else "?"
+        out.append(
+            f"- **Peak RSS.** A one-shot that holds almost nothing peaks at {base} (static "
+            "Swift runtime and Foundation, libcurl and its libraries, the I/O and pool threads); "
+            f"the largest stream peaks at {fmt_rss(hi)}. The difference is the body buffered "
+            "between the curl thread and the reader when the server sends faster than the "
+            "client decodes (the transport's stream is unbounded), plus the answer itself, "
+            "which the session keeps for the history (about 1 MB at 200k tokens). Flat RSS "
+            "needs backpressure in the transport: pause the transfer "
+            "(`CURL_WRITEFUNC_PAUSE`) while more than a few hundred KB wait unread.")
+    s = res.get("startup")
+    if s:
+        out.append(
+            f"- **Start-up.** `codex --version` takes {fmt_time(s['version'].median)} and "
+            f"`curl --version` {fmt_time(s['curl_version'].median)} (spawn floor "
+            f"{fmt_time(s['floor'].median)}): both spend it in the dynamic loader mapping "
+            "libcurl and the ~25 libraries it pulls in (OpenSSL, GnuTLS, LDAP, Kerberos, "
+            "nghttp2, …), and relocating them, before `main` runs; callgrind puts ~15M of the "
+            "~24M instructions of a whole one-shot there, plus 2.4M in `curl_global_init`. "
+            "codex's own work before the request (config, instructions, session) is ~2M "
+            "instructions, under a millisecond. Reaching 3 ms needs libcurl loaded lazily "
+            "(`dlopen` in the CCurl shim on the first request) or linked statically.")
+    t = res.get("tools")
+    if t:
+        for label, d in t["modes"].items():
+            if label.startswith("sandboxed"):
+                o = d["per_call"].median - t["bash"].median
+                out.append(
+                    f"- **Tool calls.** Sandboxed, a call costs {fmt_time(o)} beyond the command; "
+                    f"most of it is the sandbox helper, which re-executes the codex binary "
+                    f"({fmt_time(t['helper'].median)} for `codex --sandbox-exec … bash -c true` "
+                    "alone) and so pays the same library loading as start-up. Also per call: "
+                    "`ShellEnvironmentPolicy.apply` re-filters the login environment with "
+                    "case-insensitive globs (~2M instructions, about 0.7 ms); the filtered "
+                    "environment could be computed once per session.")
+    return out + [""]
+
+
 def tools(res):
     t = res.get("tools")
     if not t:
@@ -170,15 +268,17 @@ def long_session(res):
     if not lg:
         return []
     out = ["## 4. A long session", "",
-           f"One turn of {lg['k']} sequential tool calls (no sandbox), so the last request "
-           f"carries {lg['last_messages']} messages. The server stamps each request; the gap "
-           "between two requests is one tool round trip plus encoding and sending the grown "
-           f"history. Median of the first and the last {lg['window']} gaps:", "",
+           f"One turn of {lg['k']} tool calls (no sandbox), {lg['per']} per model answer, so "
+           f"the last of the {lg['rounds'] + 1} requests carries {lg['last_messages']} "
+           "messages. The server stamps each request; the gap between two requests is one "
+           "round of tool calls plus encoding and sending the grown history. Median (min–max) "
+           f"of the first and the last {lg['window']} gaps:", "",
            "| | gap | request body |", "|---|---|---:|",
            f"| first requests | {fmt_stat(lg['first'])} | {lg['first_bytes']:,} bytes |",
            f"| last requests | {fmt_stat(lg['last'])} | {lg['last_bytes']:,} bytes |",
            ""]
     if res.get("encode"):
-        out += ["Request encoding alone (`codex-bench`, in-process, per wire):", "",
+        out += ["Request encoding alone (`codex-bench`: `ChatRequest` with N messages to HTTP "
+                "body bytes, in-process, median of repeated encodes):", "",
                 res["encode"].strip(), ""]
     return out

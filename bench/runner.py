@@ -22,6 +22,8 @@ from measure import Stat, fmt_stat, fmt_time, run  # noqa: E402
 import report  # noqa: E402
 
 WIRES = ["chat", "responses", "ollama", "tgi"]
+MAX_ROUNDS = 100  # Session.maxToolRounds
+BEFORE = "codex (baseline)"
 WIRE_PATHS = {"chat": "v1/chat/completions", "responses": "v1/responses", "ollama": "api/chat",
               "tgi": "generate_stream"}
 CURL_BODIES = {
@@ -102,10 +104,13 @@ class Bench:
                           "request_max_retries = 0"]
                 if wire == "tgi":
                     lines.append('chat_template = "chatml"')
-        for k in sorted({0, self.args.tool_calls, self.args.long_calls}):
+        for k in sorted({0, self.args.tool_calls}):
             lines += ["", f"[model_providers.bench_tools_{k}]", f'name = "bench tools {k}"',
                       f'base_url = "{b}/t/{k}/v1"', 'wire_api = "chat"',
                       "stream_max_retries = 0", "request_max_retries = 0"]
+        lines += ["", "[model_providers.bench_long]", 'name = "bench long session"',
+                  f'base_url = "{b}/t/{self.args.long_calls}x{self.args.long_parallel}/v1"',
+                  'wire_api = "chat"', "stream_max_retries = 0", "request_max_retries = 0"]
         with open(os.path.join(self.home, "config.toml"), "w") as f:
             f.write("\n".join(lines) + "\n")
         with open(os.path.join(self.workspace, "AGENTS.md"), "w") as f:
@@ -121,13 +126,17 @@ class Bench:
     def startup(self):
         reps = self.args.startup_reps
         log(f"startup: {reps} runs each")
-        floor, version, first = [], [], []
+        floor, version, first, curl_version = [], [], [], []
         curl_first, py_first = [], {}
         for _ in range(reps):
             floor.append(run(["/bin/true"], pipe_stdout=False, rusage=False).wall)
             r = run([self.codex, "--version"], env=self.env, rusage=False)
             check(r, "codex --version")
             version.append(r.wall)
+            # curl loads the same libcurl and its ~25 dependencies: the dynamic-linking floor.
+            r = run(["curl", "--version"], pipe_stdout=False, rusage=False)
+            check(r, "curl --version")
+            curl_version.append(r.wall)
             self.server.take_log()
             r = run(self.codex_argv("bench_chat_5"), env=self.env, cwd=self.workspace,
                     rusage=False)
@@ -146,8 +155,13 @@ class Bench:
                     check(r, name)
                     vals.append(first_byte(self.server.take_log(), r))
                 py_first[name] = Stat(vals)
+        # Peak RSS of the smallest one-shot: what the binary, its libraries and the runtime take
+        # before any answer is held.
+        r = run(self.codex_argv("bench_chat_5"), env=self.env, cwd=self.workspace)
+        check(r, "codex one-shot")
         self.results["startup"] = {
             "floor": Stat(floor), "version": Stat(version), "first_byte": Stat(first),
+            "curl_version": Stat(curl_version), "min_rss_kb": r.rss_kb,
             "curl_first_byte": Stat(curl_first), "python_first_byte": py_first}
 
     # --- scenario 2: streaming -------------------------------------------------------------
@@ -181,6 +195,9 @@ class Bench:
                                   "-d", CURL_BODIES[wire]], False),
                     "codex": (self.codex_argv(f"bench_{wire}_{n}"), True),
                 }
+                if self.args.baseline:
+                    clients[BEFORE] = ([os.path.abspath(self.args.baseline)]
+                                       + self.codex_argv(f"bench_{wire}_{n}")[1:], True)
                 for name, argv in self.python_clients(wire, n).items():
                     clients[name] = (argv, True)
                 samples = {name: [] for name in clients}
@@ -188,10 +205,10 @@ class Bench:
                 log(f"streaming: {wire} {n} tokens, {reps} runs each of {', '.join(clients)}")
                 for i in range(reps):
                     for name, (argv, pipe) in clients.items():
-                        slow = name not in ("curl -sN", "codex")
+                        slow = name not in ("curl -sN", "codex", BEFORE)
                         if slow and i >= self.args.python_reps:
                             continue
-                        r = run(argv, env=self.env if name == "codex" else None,
+                        r = run(argv, env=self.env if name in ("codex", BEFORE) else None,
                                 cwd=self.workspace, pipe_stdout=pipe)
                         check(r, f"{name} {wire} {n}")
                         if pipe and r.out_bytes < expected:
@@ -200,6 +217,39 @@ class Bench:
                         samples[name].append(r)
                 rows.append({"wire": wire, "n": n, "clients": samples})
         self.results["streaming"] = rows
+
+    def close_delimited(self):
+        """The largest streams again from a server that sends them close-delimited: curl then
+        hands the client up to 128 KB per callback instead of one callback per HTTP chunk, which
+        isolates what the transport's per-chunk delivery costs."""
+        if self.args.close:
+            return
+        n = max(self.args.sizes)
+        server = FakeServer(chunked=False).start()
+        env = dict(self.env, CODEX_HOME=os.path.join(self.work, "codex-home-close"))
+        os.makedirs(env["CODEX_HOME"], exist_ok=True)
+        with open(os.path.join(self.home, "config.toml")) as f:
+            text = f.read().replace(self.server.base, server.base)
+        with open(os.path.join(env["CODEX_HOME"], "config.toml"), "w") as f:
+            f.write(text)
+        rows = []
+        try:
+            for wire in WIRES:
+                server.prebuild(wire, n)
+                log(f"close-delimited: {wire} {n} tokens, {self.args.reps} runs each")
+                curl, codex = [], []
+                for _ in range(self.args.reps):
+                    r = run(["curl", "-sN", f"{server.base}/s/{wire}-{n}/{WIRE_PATHS[wire]}",
+                             "-d", CURL_BODIES[wire]], pipe_stdout=False)
+                    check(r, "curl close-delimited")
+                    curl.append(r)
+                    r = run(self.codex_argv(f"bench_{wire}_{n}"), env=env, cwd=self.workspace)
+                    check(r, "codex close-delimited")
+                    codex.append(r)
+                rows.append({"wire": wire, "n": n, "clients": {"curl -sN": curl, "codex": codex}})
+        finally:
+            server.stop()
+        self.results["close"] = rows
 
     # --- scenario 3: tool round trips ------------------------------------------------------
 
@@ -230,9 +280,11 @@ class Bench:
                         env=self.env, cwd=self.workspace)
                 check(r, f"codex tools {k}")
                 reqs = self.server.take_log()
-                if len(reqs) != k + 1:
-                    raise SystemExit(f"tools: expected {k + 1} requests, the server saw "
-                                     f"{len(reqs)}:\n{r.stderr.decode(errors='replace')[-2000:]}")
+                # The session ends a turn after 100 rounds of calls, so with 100 calls or more
+                # the final answer is never asked for.
+                if len(reqs) != min(k, MAX_ROUNDS) + (1 if k < MAX_ROUNDS else 0):
+                    raise SystemExit(f"tools: {k} calls, the server saw {len(reqs)} requests:\n"
+                                     f"{r.stderr.decode(errors='replace')[-2000:]}")
                 full.append(r.wall)
                 ts = [e["t"] for e in reqs]
                 intervals.append(statistics.median(b - a for a, b in zip(ts, ts[1:])))
@@ -244,27 +296,31 @@ class Bench:
     # --- scenario 4: a long session --------------------------------------------------------
 
     def long_session(self):
-        k = self.args.long_calls
-        log(f"long session: {k} sequential tool calls, no sandbox")
+        k, per = self.args.long_calls, self.args.long_parallel
+        rounds = -(-k // per)
+        log(f"long session: {k} tool calls, {per} per answer ({rounds} rounds), no sandbox")
         self.server.take_log()
-        r = run(self.codex_argv(f"bench_tools_{k}", "--dangerously-bypass-approvals-and-sandbox",
+        r = run(self.codex_argv("bench_long", "--dangerously-bypass-approvals-and-sandbox",
                                 prompt="Run true."), env=self.env, cwd=self.workspace)
-        check(r, f"codex long session {k}")
+        check(r, "codex long session")
         reqs = self.server.take_log()
-        if len(reqs) != k + 1:
-            raise SystemExit(f"long session: expected {k + 1} requests, saw {len(reqs)}")
+        if len(reqs) != rounds + 1:
+            raise SystemExit(f"long session: expected {rounds + 1} requests, saw {len(reqs)}")
         ts = [e["t"] for e in reqs]
         gaps = [b - a for a, b in zip(ts, ts[1:])]
         w = max(1, min(10, len(gaps) // 4))
         self.results["long"] = {
-            "k": k, "first": Stat(gaps[:w]), "last": Stat(gaps[-w:]), "window": w,
-            "first_bytes": reqs[1]["bytes"], "last_bytes": reqs[-1]["bytes"],
-            "last_messages": 1 + 2 * k, "wall": r.wall}
+            "k": k, "per": per, "rounds": rounds, "first": Stat(gaps[:w]),
+            "last": Stat(gaps[-w:]), "window": w, "first_bytes": reqs[1]["bytes"],
+            "last_bytes": reqs[-1]["bytes"], "last_messages": 1 + rounds * (1 + per),
+            "wall": r.wall}
         if self.args.codex_bench and os.path.exists(self.args.codex_bench):
-            p = subprocess.run([self.args.codex_bench, "--quick" if self.args.quick else "--full"],
+            log("encoding micro-benchmark (codex-bench)")
+            p = subprocess.run([self.args.codex_bench] + (["--quick"] if self.args.quick else []),
                                capture_output=True, text=True, timeout=600)
-            if p.returncode == 0:
-                self.results["encode"] = p.stdout
+            if p.returncode != 0:
+                raise SystemExit(f"codex-bench failed:\n{p.stderr[-2000:]}")
+            self.results["encode"] = p.stdout
 
 
 def first_byte(reqs, r):
@@ -311,20 +367,23 @@ def main():
     ap.add_argument("--python", help="python with openai and ollama installed")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--baseline", help="another codex binary (say, before a change) to stream "
+                    "alongside")
     ap.add_argument("--close", action="store_true",
                     help="close-delimited bodies instead of one HTTP chunk per event")
     a = ap.parse_args()
     if a.quick:
         a.sizes, a.reps, a.python_reps, a.startup_reps = [2000], 1, 1, 3
-        a.tool_calls, a.tool_reps, a.long_calls = 5, 1, 20
+        a.tool_calls, a.tool_reps, a.long_calls, a.long_parallel = 5, 1, 20, 2
     else:
         a.sizes, a.reps, a.python_reps, a.startup_reps = [20000, 200000], 5, 3, 20
-        a.tool_calls, a.tool_reps, a.long_calls = 100, 3, 250
+        a.tool_calls, a.tool_reps, a.long_calls, a.long_parallel = 100, 3, 450, 9
     b = Bench(a)
     try:
         t = time.monotonic()
         b.startup()
         b.streaming()
+        b.close_delimited()
         b.tools()
         b.long_session()
         b.results["elapsed"] = time.monotonic() - t

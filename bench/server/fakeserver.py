@@ -93,7 +93,7 @@ class Handler(BaseHTTPRequestHandler):
         srv = self.server
         entry = {"t": self.arrival, "path": self.path, "bytes": len(body)}
         m = re.match(r"^/s/(chat|responses|ollama|tgi)-(\d+)(/|$)", self.path)
-        t = re.match(r"^/t/(\d+)(/|$)", self.path)
+        t = re.match(r"^/t/(\d+)(?:x(\d+))?(/|$)", self.path)
         if m:
             wire, n = m.group(1), int(m.group(2))
             payload = srv.cache.get(
@@ -101,12 +101,14 @@ class Handler(BaseHTTPRequestHandler):
                 lambda: frame_body(streams.stream_events(wire, n), srv.chunked))
             ctype = streams.CONTENT_TYPES[wire]
         elif t:
-            k = int(t.group(1))
+            k, per = int(t.group(1)), int(t.group(2) or 1)
             # Count tool results in the history (chat wire: role "tool" messages).
             done = body.count(b'"role":"tool"')
             entry["tool_results"] = done
             if done < k:
-                events = streams.chat_events([], tool_call=(f"call_{done + 1}", tool_args(done + 1)))
+                calls = [(f"call_{i}", tool_args(i)) for i in range(done + 1,
+                                                                    min(k, done + per) + 1)]
+                events = streams.chat_events([], tool_calls=calls)
             else:
                 events = streams.chat_events([" All", " done", "."])
             payload = frame_body(events, True)

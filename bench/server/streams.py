@@ -43,9 +43,10 @@ def _sse(payload, event=None, space=True):
 
 # --- Chat Completions (OpenAI, vLLM, llama.cpp, ...) -------------------------------------------
 
-def chat_events(tokens, tool_call=None, usage=(50, None)):
-    """SSE events of one chat completion: a role chunk, one chunk per token (or a tool call),
-    the finish chunk, the usage chunk and [DONE]."""
+def chat_events(tokens, tool_calls=(), usage=(50, None)):
+    """SSE events of one chat completion: a role chunk, one chunk per token, then each tool
+    call (its id and name, then its arguments, as vLLM streams them), the finish chunk, the
+    usage chunk and [DONE]."""
     base = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1761000000,
             "model": "bench-model"}
 
@@ -59,11 +60,11 @@ def chat_events(tokens, tool_call=None, usage=(50, None)):
     for t in tokens:
         out.append("data: " + head + _j(t) + tail + "\n\n")
     finish = "stop"
-    if tool_call is not None:
-        call_id, args = tool_call
-        out.append(_sse(chunk({"tool_calls": [{"index": 0, "id": call_id, "type": "function",
+    for index, (call_id, args) in enumerate(tool_calls):
+        out.append(_sse(chunk({"tool_calls": [{"index": index, "id": call_id, "type": "function",
                                               "function": {"name": "shell", "arguments": ""}}]})))
-        out.append(_sse(chunk({"tool_calls": [{"index": 0, "function": {"arguments": args}}]})))
+        out.append(_sse(chunk({"tool_calls": [{"index": index,
+                                               "function": {"arguments": args}}]})))
         finish = "tool_calls"
     out.append(_sse(chunk({}, finish)))
     prompt = usage[0]

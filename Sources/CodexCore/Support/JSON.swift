@@ -480,19 +480,28 @@ extension JSON {
 
   public static func writeString(_ s: String, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
-    for c in s.utf8 {
-      switch c {
-      case 0x22: out.append(contentsOf: [0x5C, 0x22])
-      case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-      case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-      case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-      case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-      case 0..<0x20:
-        out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-        out.append(hexDigits[Int(c >> 4)])
-        out.append(hexDigits[Int(c & 0xF)])
-      default: out.append(c)
+    var s = s
+    s.withUTF8 { bytes in
+      // Runs of bytes that need no escape go out in one copy: history is mostly such runs.
+      var runStart = 0
+      for k in bytes.indices {
+        let c = bytes[k]
+        guard c == 0x22 || c == 0x5C || c < 0x20 else { continue }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<k]))
+        runStart = k + 1
+        switch c {
+        case 0x22: out.append(contentsOf: [0x5C, 0x22])
+        case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        default:
+          out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+          out.append(hexDigits[Int(c >> 4)])
+          out.append(hexDigits[Int(c & 0xF)])
+        }
       }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
     out.append(UInt8(ascii: "\""))
   }

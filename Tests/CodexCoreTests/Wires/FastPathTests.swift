@@ -82,6 +82,19 @@ import Testing
     }
   }
 
+  @Test func responsesEventsThatCarryTheWholeTextAreCheckedNotBuilt() {
+    var responses = OpenAIResponsesDecoder()
+    var events: [ChatEvent] = []
+    Self.raw(
+      #"{"type":"response.output_text.done","sequence_number":9,"text":"the whole answer"}"#,
+      event: "response.output_text.done"
+    ) { #expect(responses.decodeFast($0, into: &events)) }
+    Self.raw(#"{"type":"response.output_item.done","item":{"type":"message"}}"#) {
+      #expect(!responses.decodeFast($0, into: &events))
+    }
+    #expect(events.isEmpty)
+  }
+
   @Test func eachWireTakesItsCommonDeltaOnTheFastPath() {
     var chat: any WireDecoder = OpenAIChatDecoder()
     var events: [ChatEvent] = []
@@ -266,6 +279,17 @@ import Testing
     ("response.output_text.delta", #"{"type":null,"delta":"null type"}"#),
     ("error", #"{"type":"error","message":"bad"}"#),
     ("response.output_text.delta", #"{"type":"response.output_text.delta","delta":5}"#),
+    ("response.output_text.done", #"{"type":"response.output_text.done","text":"all \"of\" it"}"#),
+    ("response.content_part.done", #"{"type":"response.content_part.done","part":{"text":"x"}}"#),
+    ("response.created", #"{"type":"response.created","response":{"id":"r","output":[]}}"#),
+    ("response.output_text.done", #"{"type":"response.output_text.done","text":"bad \x"}"#),
+    ("response.output_text.done", #"{"type":"response.completed","response":{"usage":null}}"#),
+    (nil, #"{"type":"response.in_progress","delta":{"not":"text"}}"#),
+    ("response.created", #"{"sequence_number":1}"#),
+    (
+      "response.output_item.added",
+      #"{"type":"response.output_item.added","item":{"type":"function_call","id":"fc","call_id":"c","name":"shell"}}"#
+    ),
   ]
 
   @Test(arguments: responsesFrames.indices)
