@@ -23,6 +23,11 @@ let package = Package(
     .executableTarget(
       name: "codex", dependencies: ["CodexCore", "CodexTerminal"], swiftSettings: swiftSettings),
 
+    // Not part of the product: request-encoding micro-benchmark for bench/run.
+    .executableTarget(
+      name: "codex-bench", dependencies: ["CodexCore"], path: "bench/codex-bench",
+      swiftSettings: swiftSettings),
+
     .target(name: "CodexTestSupport", dependencies: ["CodexCore"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CodexCoreTests", dependencies: ["CodexCore", "CodexTestSupport"],

@@ -39,7 +39,7 @@ public struct ModelClient: Sendable {
     let (stream, continuation) = AsyncThrowingStream<ChatEvent, any Error>.makeStream()
     let task = Task {
       do {
-        try await run(request) { continuation.yield($0) }
+        try await run(request) { batch in for e in batch { continuation.yield(e) } }
         continuation.finish()
       } catch is CancellationError {
         continuation.finish(throwing: TransportError.cancelled)
@@ -51,7 +51,14 @@ public struct ModelClient: Sendable {
     return stream
   }
 
-  func run(_ request: ChatRequest, emit: (ChatEvent) -> Void) async throws {
+  /// Streams one model turn on the caller's actor, handing `emit` the events of each network
+  /// chunk together: no hop and no stream element per event, which is what a fast local server
+  /// streaming thousands of tokens a second needs. Cancelling the calling task cancels the
+  /// request at once.
+  public func run(
+    _ request: ChatRequest, isolation: isolated (any Actor)? = #isolation,
+    emit: ([ChatEvent]) -> Void
+  ) async throws {
     try checkCredentials()
     var http = try encode(request)
     var streamAttempt = 0
@@ -59,12 +66,7 @@ public struct ModelClient: Sendable {
       let response = try await sendWithRetries(&http, model: request.model)
       var emitted = 0
       do {
-        try await consume(
-          response,
-          emit: {
-            emitted += 1
-            emit($0)
-          })
+        try await consume(response, emitted: &emitted, emit: emit)
         return
       } catch let e as StreamFailure {
         // A stream that broke before anything reached the user is retried from scratch;
@@ -84,8 +86,11 @@ public struct ModelClient: Sendable {
     var error: any Error
   }
 
-  func consume(_ response: HTTPStreamingResponse, emit: (ChatEvent) -> Void) async throws {
-    var decoder = wire.makeDecoder()
+  /// `emitted` counts the events handed to `emit`.
+  func consume(
+    _ response: HTTPStreamingResponse, emitted: inout Int,
+    isolation: isolated (any Actor)? = #isolation, emit: ([ChatEvent]) -> Void
+  ) async throws {
     let contentType = response.head.header("content-type")?.lowercased() ?? ""
     if contentType.hasPrefix("application/json") {
       // The server ignored `stream: true` and answered in one piece.
@@ -95,24 +100,38 @@ public struct ModelClient: Sendable {
         throw ProviderError.malformedStream(
           provider: provider.name, detail: "the response is not valid JSON: \(error)")
       }
+      var decoder = wire.makeDecoder()
       do {
-        for e in try decoder.decodeComplete(json) { emit(e) }
+        let events = try decoder.decodeComplete(json)
+        emitted += events.count
+        if !events.isEmpty { emit(events) }
       } catch let e as WireError {
         throw mapWireError(e)
       }
       return
     }
-    var framer = StreamFramer(wire.framing)
+    var decoder = StreamDecoder(wire: wire)
+    var events: [ChatEvent] = []
     do {
-      for try await chunk in response.body {
-        for frame in framer.feed(chunk) {
-          for e in try decoder.decode(frame) { emit(e) }
+      var chunks = response.body.makeAsyncIterator()
+      while let chunk = try await chunks.next(isolation: isolation) {
+        // Events decoded before a failure in the same chunk still reach the user.
+        defer {
+          if !events.isEmpty {
+            emitted += events.count
+            emit(events)
+            events.removeAll(keepingCapacity: true)
+          }
+        }
+        try decoder.feed(chunk, into: &events)
+      }
+      defer {
+        if !events.isEmpty {
+          emitted += events.count
+          emit(events)
         }
       }
-      for frame in framer.finish() {
-        for e in try decoder.decode(frame) { emit(e) }
-      }
-      for e in try decoder.finish() { emit(e) }
+      try decoder.finish(into: &events)
     } catch let e as WireError {
       if case .truncated = e { throw StreamFailure(error: mapWireError(e)) }
       throw mapWireError(e)
@@ -293,30 +312,5 @@ public struct ModelClient: Sendable {
     guard case .object(var o)? = try? JSON.parse(body), o[key] != nil else { return nil }
     o[key] = nil
     return JSON.object(o).serializedBytes()
-  }
-}
-
-/// Cuts a body into the frames its wire uses.
-struct StreamFramer {
-  var sse: SSEFramer?
-  var ndjson: NDJSONFramer?
-
-  init(_ framing: Framing) {
-    switch framing {
-    case .sse: sse = SSEFramer()
-    case .ndjson: ndjson = NDJSONFramer()
-    }
-  }
-
-  mutating func feed(_ bytes: [UInt8]) -> [WireFrame] {
-    if sse != nil {
-      return sse?.feed(bytes).map { .event(name: $0.event, data: $0.data) } ?? []
-    }
-    return ndjson?.feed(bytes).map { .line($0) } ?? []
-  }
-
-  mutating func finish() -> [WireFrame] {
-    if sse != nil { return sse?.finish().map { .event(name: $0.event, data: $0.data) } ?? [] }
-    return ndjson?.finish().map { .line($0) } ?? []
   }
 }

@@ -164,7 +164,8 @@ extension JSON {
   }
 }
 
-private struct JSONParser {
+/// Internal so the wires' fast paths (DeltaScanner) tokenize exactly as `JSON.parse` does.
+struct JSONParser {
   let b: UnsafeBufferPointer<UInt8>
   var i = 0
   /// Deep nesting is a stack overflow waiting to happen; no real payload nests this far.
@@ -307,16 +308,15 @@ private struct JSONParser {
     i += 1
     let start = i
     // Fast path: no escapes, so the bytes are the string (validated as UTF-8 by String).
-    while i < b.count {
+    i = plainRunEnd(from: i)
+    if i < b.count {
       let c = b[i]
       if c == UInt8(ascii: "\"") {
         let s = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
         i += 1
         return s
       }
-      if c == UInt8(ascii: "\\") { break }
       if c < 0x20 { throw error("control character in string") }
-      i += 1
     }
     var out = [UInt8](UnsafeBufferPointer(rebasing: b[start..<i]))
     while i < b.count {
@@ -371,6 +371,39 @@ private struct JSONParser {
       }
     }
     throw error("unterminated string")
+  }
+
+  /// The first index at or after `start` holding a quote, a backslash or a control character
+  /// (the bytes a string scan must look at), or `b.count`. Tests eight bytes at a time: string
+  /// values are most of a stream's bytes.
+  @inline(__always)
+  func plainRunEnd(from start: Int) -> Int {
+    var k = start
+    let count = b.count
+    if let base = b.baseAddress {
+      let raw = UnsafeRawPointer(base)
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      let quotes = ones &* 0x22
+      let backslashes = ones &* 0x5C
+      let controls = ones &* 0x20
+      while k + 8 <= count {
+        let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+        let xq = w ^ quotes
+        let xb = w ^ backslashes
+        // Non-zero when some byte is a quote, a backslash or below 0x20 (or, rarely, a false
+        // alarm after such a byte); the byte loop below then finds the exact one.
+        let hit = ((xq &- ones) & ~xq) | ((xb &- ones) & ~xb) | ((w &- controls) & ~w)
+        if hit & highs != 0 { break }
+        k += 8
+      }
+    }
+    while k < count {
+      let c = b[k]
+      if c == 0x22 || c == 0x5C || c < 0x20 { break }
+      k += 1
+    }
+    return k
   }
 
   mutating func hex4() throws -> UInt32 {
@@ -447,19 +480,28 @@ extension JSON {
 
   public static func writeString(_ s: String, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
-    for c in s.utf8 {
-      switch c {
-      case 0x22: out.append(contentsOf: [0x5C, 0x22])
-      case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-      case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-      case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-      case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-      case 0..<0x20:
-        out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-        out.append(hexDigits[Int(c >> 4)])
-        out.append(hexDigits[Int(c & 0xF)])
-      default: out.append(c)
+    var s = s
+    s.withUTF8 { bytes in
+      // Runs of bytes that need no escape go out in one copy: history is mostly such runs.
+      var runStart = 0
+      for k in bytes.indices {
+        let c = bytes[k]
+        guard c == 0x22 || c == 0x5C || c < 0x20 else { continue }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<k]))
+        runStart = k + 1
+        switch c {
+        case 0x22: out.append(contentsOf: [0x5C, 0x22])
+        case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        default:
+          out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+          out.append(hexDigits[Int(c >> 4)])
+          out.append(hexDigits[Int(c & 0xF)])
+        }
       }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
     out.append(UInt8(ascii: "\""))
   }

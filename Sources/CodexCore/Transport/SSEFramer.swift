@@ -29,7 +29,8 @@ public struct SSEFramer {
   /// The previous chunk ended with `\r`: a `\n` opening the next one belongs to that line end.
   private var lastChunkEndedWithCR = false
   private var sawFirstLine = false
-  private var eventType: String?
+  /// The `event:` field's bytes; kept as bytes so an event costs no `String` until asked for.
+  private var eventType: [UInt8] = []
   private var dataBuffer: [UInt8] = []
   private var dataLineCount = 0
   private var lastEventID: String?
@@ -39,28 +40,45 @@ public struct SSEFramer {
   /// Consumes the next chunk and returns the events it completed.
   public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
     var events: [SSEEvent] = []
-    let done: Void? = bytes.withContiguousStorageIfAvailable { scan($0, into: &events) }
+    let done: Void? = bytes.withContiguousStorageIfAvailable { buf in
+      scan(buf) { events.append($0.event) }
+    }
     if done == nil {
-      Array(bytes).withUnsafeBufferPointer { scan($0, into: &events) }
+      Array(bytes).withUnsafeBufferPointer { buf in scan(buf) { events.append($0.event) } }
     }
     return events
+  }
+
+  /// Consumes the next chunk and hands each completed event to `body` as bytes, without
+  /// allocating: the hot path of a long stream.
+  public mutating func feed(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ body: (SSERawEvent) throws -> Void
+  ) rethrows {
+    try scan(bytes, body)
   }
 
   /// Ends the stream: a last line without its line end, and a last event without its blank line
   /// (servers that simply close), are delivered.
   public mutating func finish() -> [SSEEvent] {
     var events: [SSEEvent] = []
-    if !partialLine.isEmpty {
-      let line = partialLine
-      partialLine = []
-      line.withUnsafeBufferPointer { handleLine($0, into: &events) }
-    }
-    dispatch(into: &events)
-    lastChunkEndedWithCR = false
+    finish { events.append($0.event) }
     return events
   }
 
-  private mutating func scan(_ buf: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
+  /// `finish()`, handing the events to `body` as bytes.
+  public mutating func finish(_ body: (SSERawEvent) throws -> Void) rethrows {
+    if !partialLine.isEmpty {
+      let line = partialLine
+      partialLine = []
+      try line.withUnsafeBufferPointer { try handleLine($0, body) }
+    }
+    try dispatch(body)
+    lastChunkEndedWithCR = false
+  }
+
+  private mutating func scan(
+    _ buf: UnsafeBufferPointer<UInt8>, _ body: (SSERawEvent) throws -> Void
+  ) rethrows {
     let count = buf.count
     var index = 0
     if lastChunkEndedWithCR {
@@ -74,12 +92,12 @@ public struct SSEFramer {
       let byte = buf[index]
       let piece = UnsafeBufferPointer(rebasing: buf[lineStart..<index])
       if partialLine.isEmpty {
-        handleLine(piece, into: &events)
+        try handleLine(piece, body)
       } else {
         var line = partialLine
         partialLine = []
         line.append(contentsOf: piece)
-        line.withUnsafeBufferPointer { handleLine($0, into: &events) }
+        try line.withUnsafeBufferPointer { try handleLine($0, body) }
         line.removeAll(keepingCapacity: true)
         partialLine = line
       }
@@ -99,8 +117,8 @@ public struct SSEFramer {
   }
 
   private mutating func handleLine(
-    _ rawLine: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]
-  ) {
+    _ rawLine: UnsafeBufferPointer<UInt8>, _ body: (SSERawEvent) throws -> Void
+  ) rethrows {
     var line = rawLine
     if !sawFirstLine {
       sawFirstLine = true
@@ -110,7 +128,7 @@ public struct SSEFramer {
       }
     }
     if line.isEmpty {
-      dispatch(into: &events)
+      try dispatch(body)
       return
     }
     if line[0] == ASCII.colon { return }
@@ -127,30 +145,54 @@ public struct SSEFramer {
       dataBuffer.append(ASCII.lf)
       dataLineCount += 1
     case .event:
-      eventType = String(decoding: value, as: UTF8.self)
+      eventType.removeAll(keepingCapacity: true)
+      eventType.append(contentsOf: value)
     case .id:
       if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
     case .error:
-      events.append(
-        SSEEvent(event: "error", data: String(decoding: value, as: UTF8.self), id: lastEventID))
+      try Field.errorName.withUnsafeBufferPointer { errorName in
+        try body(SSERawEvent(name: errorName, data: value, id: lastEventID))
+      }
     case .other:
       break
     }
     // `retry:` and unknown fields are ignored, as the spec says.
   }
 
-  private mutating func dispatch(into events: inout [SSEEvent]) {
+  private mutating func dispatch(_ body: (SSERawEvent) throws -> Void) rethrows {
     defer {
-      eventType = nil
+      eventType.removeAll(keepingCapacity: true)
       dataBuffer.removeAll(keepingCapacity: true)
       dataLineCount = 0
     }
     guard dataLineCount > 0 else { return }
-    let data = dataBuffer.withUnsafeBufferPointer {
-      String(decoding: UnsafeBufferPointer(rebasing: $0.dropLast()), as: UTF8.self)
+    let id = lastEventID
+    try dataBuffer.withUnsafeBufferPointer { data in
+      try eventType.withUnsafeBufferPointer { name in
+        // The data lines were each followed by `\n`; the last one is not part of the data.
+        try body(
+          SSERawEvent(
+            name: name.isEmpty ? nil : name, data: UnsafeBufferPointer(rebasing: data.dropLast()),
+            id: id))
+      }
     }
-    events.append(
-      SSEEvent(event: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: data, id: lastEventID))
+  }
+}
+
+/// An event as the framer holds it: views into its buffers, valid only during the callback
+/// that receives it.
+public struct SSERawEvent {
+  /// The `event:` field; `nil` when the event had none or an empty one.
+  public let name: UnsafeBufferPointer<UInt8>?
+  /// The `data:` lines joined with `\n`.
+  public let data: UnsafeBufferPointer<UInt8>
+  public let id: String?
+
+  /// The same event as an owned `SSEEvent`.
+  public var event: SSEEvent {
+    SSEEvent(
+      event: name.map { String(decoding: $0, as: UTF8.self) },
+      data: String(decoding: data, as: UTF8.self), id: id)
   }
 }
 
@@ -168,6 +210,8 @@ private enum Field {
   case id
   case error
   case other
+
+  static let errorName: [UInt8] = Array("error".utf8)
 
   init(_ name: UnsafeBufferPointer<UInt8>) {
     switch name.count {

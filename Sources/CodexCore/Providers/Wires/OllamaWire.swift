@@ -103,6 +103,53 @@ public struct OllamaDecoder: WireDecoder {
     return try decodeObject(Wires.parseJSON(bytes))
   }
 
+  /// A line carrying only text or thinking (not the final `done: true` line, no tool calls, no
+  /// error), read from its bytes. Mirrors `decodeObject` for that shape; see `DeltaScanner`.
+  public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
+    guard frame.data.first == UInt8(ascii: "{") else { return false }
+    var content: String?
+    var thinking: String?
+    var p = JSONParser(frame.data)
+    do {
+      var seen: UInt8 = 0
+      var more = false
+      try p.enterObject(depth: 0)
+      while let key = try p.nextMember(&more) {
+        if DeltaScanner.is(key, "message") {
+          try DeltaScanner.once(&seen, 1)
+          try p.enterObject(depth: 1)
+          var moreInMessage = false
+          while let key = try p.nextMember(&moreInMessage) {
+            if DeltaScanner.is(key, "content") {
+              try DeltaScanner.once(&seen, 2)
+              content = try p.stringOrNull()
+            } else if DeltaScanner.is(key, "thinking") {
+              try DeltaScanner.once(&seen, 4)
+              thinking = try p.stringOrNull()
+            } else if DeltaScanner.is(key, "tool_calls") {
+              try p.null()
+            } else {
+              try p.skipValue(depth: 2)
+            }
+          }
+        } else if DeltaScanner.is(key, "done") {
+          // The last line (usage, finish reason) is the general path's.
+          if try p.bool() { return false }
+        } else if DeltaScanner.is(key, "error") {
+          return false
+        } else {
+          try p.skipValue(depth: 1)
+        }
+      }
+    } catch {
+      return false
+    }
+    guard DeltaScanner.atEnd(&p) else { return false }
+    if let t = thinking, !t.isEmpty { events.append(.reasoningDelta(t)) }
+    if let c = content, !c.isEmpty { events.append(.textDelta(c)) }
+    return true
+  }
+
   mutating func decodeObject(_ json: JSON) throws -> [ChatEvent] {
     if let e = json["error"] {
       throw WireError.serverError(e.stringValue ?? e["message"]?.stringValue ?? e.serialized())

@@ -140,6 +140,93 @@ public struct OpenAIChatDecoder: WireDecoder {
     return events
   }
 
+  /// A chunk carrying only text or reasoning (no tool calls, usage or error), read from its
+  /// bytes. Mirrors `decode` + `decodeDelta` for that shape; see `DeltaScanner`.
+  public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
+    // Named events (`error`, anything unusual) and `[DONE]` take the general path.
+    guard frame.eventName == nil, frame.data.first == UInt8(ascii: "{") else { return false }
+    var content: String?
+    var reasoning: String?
+    var reasoningContent: String?
+    var finish: String?
+    var p = JSONParser(frame.data)
+    do {
+      var seen: UInt8 = 0
+      var more = false
+      try p.enterObject(depth: 0)
+      while let key = try p.nextMember(&more) {
+        if DeltaScanner.is(key, "choices") {
+          try DeltaScanner.once(&seen, 1)
+          try p.enterArray(depth: 1)
+          var moreChoices = false
+          var index = 0
+          while try p.nextElement(&moreChoices) {
+            defer { index += 1 }
+            guard index == 0 else {
+              try p.skipValue(depth: 2)
+              continue
+            }
+            try p.enterObject(depth: 2)
+            var moreInChoice = false
+            while let key = try p.nextMember(&moreInChoice) {
+              if DeltaScanner.is(key, "delta") {
+                try DeltaScanner.once(&seen, 2)
+                try p.enterObject(depth: 3)
+                var moreInDelta = false
+                while let key = try p.nextMember(&moreInDelta) {
+                  if DeltaScanner.is(key, "content") {
+                    try DeltaScanner.once(&seen, 4)
+                    content = try p.stringOrNull()
+                  } else if DeltaScanner.is(key, "reasoning") {
+                    try DeltaScanner.once(&seen, 8)
+                    reasoning = try p.stringOrNull()
+                  } else if DeltaScanner.is(key, "reasoning_content") {
+                    try DeltaScanner.once(&seen, 16)
+                    reasoningContent = try p.stringOrNull()
+                  } else if DeltaScanner.is(key, "tool_calls") {
+                    try p.null()
+                  } else {
+                    try p.skipValue(depth: 4)
+                  }
+                }
+              } else if DeltaScanner.is(key, "finish_reason") {
+                try DeltaScanner.once(&seen, 32)
+                finish = try p.stringOrNull()
+              } else if DeltaScanner.is(key, "message") {
+                return false
+              } else {
+                try p.skipValue(depth: 3)
+              }
+            }
+          }
+        } else if DeltaScanner.is(key, "usage") {
+          try p.null()
+        } else if DeltaScanner.is(key, "error") {
+          return false
+        } else {
+          try p.skipValue(depth: 1)
+        }
+      }
+    } catch {
+      return false
+    }
+    guard DeltaScanner.atEnd(&p) else { return false }
+    sawAnything = true
+    if reasoningField == nil {
+      if let r = reasoning, !r.isEmpty {
+        reasoningField = "reasoning"
+      } else if let r = reasoningContent, !r.isEmpty {
+        reasoningField = "reasoning_content"
+      }
+    }
+    if let f = reasoningField, let r = f == "reasoning" ? reasoning : reasoningContent, !r.isEmpty {
+      events.append(.reasoningDelta(r))
+    }
+    if let c = content, !c.isEmpty { events.append(.textDelta(c)) }
+    if let fr = finish { finishReason = fr }
+    return true
+  }
+
   mutating func decodeDelta(_ delta: JSON) -> [ChatEvent] {
     var events: [ChatEvent] = []
     if reasoningField == nil {

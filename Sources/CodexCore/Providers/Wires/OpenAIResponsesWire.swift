@@ -172,6 +172,60 @@ public struct OpenAIResponsesDecoder: WireDecoder {
     }
   }
 
+  /// An `output_text` (or refusal) delta event, read from its bytes; and any event `decode`
+  /// ignores (`response.created`, `response.output_text.done`, `response.content_part.done`,
+  /// …), which at the end of a long answer each repeat the whole text: checked, not built.
+  /// Mirrors `decode` for those shapes; see `DeltaScanner`.
+  public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
+    guard frame.data.first == UInt8(ascii: "{") else { return false }
+    var type: UnsafeBufferPointer<UInt8>?
+    var delta: String?
+    var p = JSONParser(frame.data)
+    do {
+      var seen: UInt8 = 0
+      var more = false
+      try p.enterObject(depth: 0)
+      while let key = try p.nextMember(&more) {
+        if DeltaScanner.is(key, "type") {
+          try DeltaScanner.once(&seen, 1)
+          // Event types never need escapes; one with an escape takes the general path.
+          type = try p.rawKey()
+        } else if DeltaScanner.is(key, "delta") {
+          try DeltaScanner.once(&seen, 2)
+          // Only text deltas use it; for any other type it is skipped below all the same.
+          if p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\"") || p.b[p.i] == UInt8(ascii: "n") {
+            delta = try p.stringOrNull()
+          } else {
+            try p.skipValue(depth: 1)
+          }
+        } else {
+          try p.skipValue(depth: 1)
+        }
+      }
+    } catch {
+      return false
+    }
+    guard DeltaScanner.atEnd(&p) else { return false }
+    // `decode` takes the type from the payload, else from the event name.
+    guard let t = type ?? frame.eventName else { return false }
+    if DeltaScanner.is(t, "response.output_text.delta")
+      || DeltaScanner.is(t, "response.refusal.delta")
+    {
+      if let d = delta, !d.isEmpty { events.append(.textDelta(d)) }
+      return true
+    }
+    return Self.ignoredTypes.contains { DeltaScanner.is(t, $0) }
+  }
+
+  /// Event types `decode` returns nothing for and keeps no state from.
+  static let ignoredTypes: [StaticString] = [
+    "response.created", "response.in_progress", "response.queued",
+    "response.content_part.added", "response.content_part.done", "response.output_text.done",
+    "response.refusal.done", "response.reasoning_summary_part.added",
+    "response.reasoning_summary_part.done", "response.reasoning_summary_text.done",
+    "response.reasoning_text.done",
+  ]
+
   /// Calls whose `output_item.done` never came (some servers skip it) are emitted at the end.
   mutating func flushCalls() -> [ChatEvent] {
     var events: [ChatEvent] = []

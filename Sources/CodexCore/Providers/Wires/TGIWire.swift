@@ -80,6 +80,52 @@ public struct TGIDecoder: WireDecoder {
     return events
   }
 
+  /// A token event (not the last one with `generated_text`, no error), read from its bytes.
+  /// Mirrors `decode` for that shape; see `DeltaScanner`.
+  public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
+    guard frame.data.first == UInt8(ascii: "{") else { return false }
+    var text: String?
+    var special = false
+    var p = JSONParser(frame.data)
+    do {
+      var seen: UInt8 = 0
+      var more = false
+      try p.enterObject(depth: 0)
+      while let key = try p.nextMember(&more) {
+        if DeltaScanner.is(key, "token") {
+          try DeltaScanner.once(&seen, 1)
+          try p.enterObject(depth: 1)
+          var moreInToken = false
+          while let key = try p.nextMember(&moreInToken) {
+            if DeltaScanner.is(key, "text") {
+              try DeltaScanner.once(&seen, 2)
+              text = try p.stringOrNull()
+            } else if DeltaScanner.is(key, "special") {
+              try DeltaScanner.once(&seen, 4)
+              special = try p.bool()
+            } else {
+              try p.skipValue(depth: 2)
+            }
+          }
+        } else if DeltaScanner.is(key, "generated_text") {
+          try p.null()
+        } else if DeltaScanner.is(key, "error") || DeltaScanner.is(key, "object")
+          || DeltaScanner.is(key, "detail")
+        {
+          // What `ErrorBody.from` looks at: the general path decides.
+          return false
+        } else {
+          try p.skipValue(depth: 1)
+        }
+      }
+    } catch {
+      return false
+    }
+    guard DeltaScanner.atEnd(&p) else { return false }
+    if !special, let t = text, !t.isEmpty { events.append(.textDelta(t)) }
+    return true
+  }
+
   public mutating func finish() throws -> [ChatEvent] {
     if !finished {
       throw WireError.truncated("the stream ended before the final event with generated_text")

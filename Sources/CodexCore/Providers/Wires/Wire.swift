@@ -27,13 +27,53 @@ public protocol Wire: Sendable {
   func modelIDs(fromListing json: JSON) -> [String]
 }
 
+/// A frame before any `String` or array is made for it: views into the framer's buffers, valid
+/// only during the call that receives it.
+public struct RawWireFrame {
+  /// The SSE `event:` name; nil when there is none, and always for NDJSON.
+  public var eventName: UnsafeBufferPointer<UInt8>?
+  /// The SSE data (its lines joined with `\n`) or the NDJSON line.
+  public var data: UnsafeBufferPointer<UInt8>
+  public var framing: Framing
+
+  public init(
+    eventName: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, framing: Framing
+  ) {
+    self.eventName = eventName
+    self.data = data
+    self.framing = framing
+  }
+
+  /// The owned frame the general path decodes.
+  public var frame: WireFrame {
+    switch framing {
+    case .sse:
+      return .event(
+        name: eventName.map { String(decoding: $0, as: UTF8.self) },
+        data: String(decoding: data, as: UTF8.self))
+    case .ndjson:
+      return .line(Array(data))
+    }
+  }
+}
+
 /// Incremental decoder for one response. `decode` is fed frames in order; `finish` is called
 /// once the body ends and returns whatever the end completes (assembled tool calls, `finished`).
 public protocol WireDecoder {
   mutating func decode(_ frame: WireFrame) throws -> [ChatEvent]
+  /// The fast path for the frame almost every event is (one text delta), read straight from
+  /// its bytes. Appends exactly the events `decode` would return and makes the same state
+  /// changes, or returns false having changed nothing, and the frame goes to `decode`.
+  mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool
   mutating func finish() throws -> [ChatEvent]
   /// Decodes a whole non-streaming JSON response (a server that ignored `stream: true`).
   mutating func decodeComplete(_ json: JSON) throws -> [ChatEvent]
+}
+
+extension WireDecoder {
+  public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
+    false
+  }
 }
 
 /// What a decoder found wrong with the stream; the client turns it into a `ProviderError`
