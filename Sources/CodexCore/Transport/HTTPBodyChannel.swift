@@ -32,6 +32,7 @@ final class HTTPBodyChannel: Sendable {
     var head = 0
     var bufferedBytes = 0
     var maxBufferedBytes = 0
+    var pauseCount = 0
     var end: End?
     var consumerGone = false
     var producerPaused = false
@@ -72,6 +73,12 @@ final class HTTPBodyChannel: Sendable {
 
   var bufferedBytes: Int { state.withLock { $0.bufferedBytes } }
 
+  /// How many times the producer was told to pause (for tests: proves the bound was reached).
+  var pauseCount: Int { state.withLock { $0.pauseCount } }
+
+  /// Whether the consumer is parked in `next()` (for tests).
+  var isWaiting: Bool { state.withLock { $0.waiter != nil } }
+
   // MARK: Producer
 
   func offer(_ bytes: UnsafeRawBufferPointer) -> Offer {
@@ -84,6 +91,7 @@ final class HTTPBodyChannel: Sendable {
         return (.taken, waiter)
       }
       if state.bufferedBytes >= highWatermark {
+        if !state.producerPaused { state.pauseCount += 1 }
         state.producerPaused = true
         return (.full, nil)
       }
