@@ -16,6 +16,7 @@ final class CurlEngine: Sendable {
     var stopping = false
     var incoming: [CurlTransfer] = []
     var cancelling: [CurlTransfer] = []
+    var resuming: [CurlTransfer] = []
   }
 
   private let shared = Mutex(Shared())
@@ -51,6 +52,16 @@ final class CurlEngine: Sendable {
     shared.withLock { state in
       guard let multi = state.multi else { return }
       state.cancelling.append(transfer)
+      curl_multi_wakeup(multi)
+    }
+  }
+
+  /// The reader has caught up with a transfer it paused: the loop unpauses it.
+  func resume(_ transfer: CurlTransfer) {
+    guard !transfer.ended.load(ordering: .acquiring) else { return }
+    shared.withLock { state in
+      guard let multi = state.multi else { return }
+      state.resuming.append(transfer)
       curl_multi_wakeup(multi)
     }
   }
@@ -91,20 +102,21 @@ final class CurlEngine: Sendable {
     curl_multi_cleanup(multi)
   }
 
-  /// Starts newly submitted transfers and removes cancelled ones. Returns false when the loop
+  /// Starts newly submitted transfers, removes cancelled ones and unpauses resumed ones. Returns false when the loop
   /// should end (shut down, nothing left). A separate function so the queued references are
   /// released before the loop sleeps.
   private func adoptQueuedWork(
     into active: inout [UnsafeMutableRawPointer: CurlTransfer], multi: UnsafeMutableRawPointer
   ) -> Bool {
     let activeCount = active.count
-    let (incoming, cancelling, exit) = shared.withLock { state in
-      let work = (state.incoming, state.cancelling)
+    let (incoming, cancelling, resuming, exit) = shared.withLock { state in
+      let work = (state.incoming, state.cancelling, state.resuming)
       state.incoming = []
       state.cancelling = []
+      state.resuming = []
       let exit = state.stopping && activeCount == 0 && work.0.isEmpty
       if exit { state.multi = nil }
-      return (work.0, work.1, exit)
+      return (work.0, work.1, work.2, exit)
     }
     if exit { return false }
 
@@ -131,6 +143,18 @@ final class CurlEngine: Sendable {
       transfer.fail(CancellationError())
       transfer.cleanup()
     }
+    for transfer in resuming {
+      guard let found = active[transfer.easy], found === transfer else { continue }
+      let rc = transfer.resumeAfterPause()
+      guard rc == CURLE_OK else {
+        active.removeValue(forKey: transfer.easy)
+        curl_multi_remove_handle(multi, transfer.easy)
+        let reason = String(cString: curl_easy_strerror(rc))
+        transfer.fail(TransportError.other(url: transfer.url, detail: "cannot resume: \(reason)"))
+        transfer.cleanup()
+        continue
+      }
+    }
     return true
   }
 
@@ -144,7 +168,7 @@ final class CurlEngine: Sendable {
     var nextDeadline: ContinuousClock.Instant?
     var expired: [CurlTransfer] = []
     for transfer in active.values {
-      guard let idleTimeout = transfer.idleTimeout else { continue }
+      guard let idleTimeout = transfer.idleTimeout, !transfer.pausedForReader else { continue }
       let deadline = transfer.lastActivity + idleTimeout
       if deadline <= now {
         expired.append(transfer)

@@ -6,7 +6,7 @@ import Synchronization
 private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
 /// One request in flight: its easy handle, the header list and error buffer curl points into,
-/// and the two continuations it reports to (the head, then the body).
+/// and what it reports to: the head continuation, then the bounded body channel.
 ///
 /// Threading: `init` runs on the caller's thread; from `CurlEngine.submit` on, everything except
 /// `cancelRequested` and `ended` is touched by the engine's I/O thread only. The object is
@@ -23,21 +23,23 @@ final class CurlTransfer: @unchecked Sendable {
   let ended = Atomic<Bool>(false)
 
   var headContinuation: CheckedContinuation<HTTPResponseHead, any Error>?
-  let body: AsyncThrowingStream<[UInt8], any Error>.Continuation
+  let body: HTTPBodyChannel
   var lastActivity = ContinuousClock.now
+  /// The write callback refused a chunk because the reader is behind; curl holds it until
+  /// `resumeAfterPause()`. The idle timeout does not run meanwhile: the silence is ours.
+  private(set) var pausedForReader = false
 
   private var headerList: UnsafeMutablePointer<curl_slist>?
   private let errorBuffer: UnsafeMutablePointer<CChar>
   private var status = 0
   private var headers: [(name: String, value: String)] = []
   private var headDelivered = false
-  private var consumerGone = false
   private var cleanedUp = false
 
   private let tracker: CurlTransferTracker
 
   init(
-    request: HTTPRequest, body: AsyncThrowingStream<[UInt8], any Error>.Continuation,
+    request: HTTPRequest, body: HTTPBodyChannel,
     tracker: CurlTransferTracker
   ) throws {
     _ = curlGlobalInit
@@ -211,16 +213,30 @@ final class CurlTransfer: @unchecked Sendable {
     return code
   }
 
-  /// Returns how many bytes were taken; anything else makes curl abort with CURLE_WRITE_ERROR.
+  /// Returns how many bytes were taken, or `CURL_WRITEFUNC_PAUSE` (nothing taken: curl keeps
+  /// the bytes and delivers them again once unpaused); anything else makes curl abort with
+  /// CURLE_WRITE_ERROR.
   fileprivate func receivedBody(_ bytes: UnsafeRawBufferPointer) -> Int {
     lastActivity = .now
     if !headDelivered { deliverHead() }
-    if consumerGone { return 0 }
-    if case .terminated = body.yield(Array(bytes)) {
-      consumerGone = true
+    switch body.offer(bytes) {
+    case .taken:
+      return bytes.count
+    case .full:
+      pausedForReader = true
+      return Int(CURL_WRITEFUNC_PAUSE)
+    case .consumerGone:
       return 0
     }
-    return bytes.count
+  }
+
+  /// Unpauses a transfer the reader had paused. curl may deliver the held bytes (through the
+  /// write callback) before this returns.
+  func resumeAfterPause() -> CURLcode {
+    guard pausedForReader else { return CURLE_OK }
+    pausedForReader = false
+    lastActivity = .now
+    return curl_easy_pause(easy, CURLPAUSE_CONT)
   }
 
   private func deliverHead() {
@@ -256,7 +272,7 @@ final class CurlTransfer: @unchecked Sendable {
       headContinuation.resume(throwing: error)
       body.finish()
     } else {
-      body.finish(throwing: error)
+      body.fail(error)
     }
   }
 

@@ -4,11 +4,14 @@ import CCurl
 ///
 /// - `send` returns as soon as the final status line and headers are in (1xx heads are
 ///   skipped); body chunks are yielded the moment curl delivers them.
+/// - The body is bounded (`HTTPBodyChannel`): a reader slower than the network pauses the
+///   transfer above 256 KiB buffered and resumes it below 64 KiB, so memory stays flat however
+///   long the stream; the idle timeout does not count the time paused.
 /// - Cancelling the task that awaits `send` or reads the body, or dropping the response, aborts
 ///   the transfer at once (the I/O loop is woken, not polled); `send` then throws
 ///   `CancellationError`. Leaving a `for try await` loop early aborts it as soon as the last
-///   reference to the response goes (an `AsyncThrowingStream` learns nothing from a `break`
-///   while the stream value is still held), so read the body in its own function.
+///   reference to the response goes (the body learns nothing from a `break` while the body
+///   value is still held), so read the body in its own function.
 /// - `connectTimeout` bounds the TCP/TLS connect; `idleTimeout` bounds every silence, before the
 ///   first byte too, and fails with `TransportError.idleTimeout`. There is no overall timeout:
 ///   a model may legitimately stream for many minutes.
@@ -32,14 +35,18 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
   public func send(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
     try Task.checkCancellation()
-    let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-    let transfer = try CurlTransfer(request: request, body: continuation, tracker: engine.tracker)
+    let channel = HTTPBodyChannel()
+    let transfer = try CurlTransfer(request: request, body: channel, tracker: engine.tracker)
     let engine = self.engine
-    // Weak: the continuation keeps this closure until the stream ends, and the transfer keeps
-    // the continuation; a strong capture would be a cycle.
-    continuation.onTermination = { [weak transfer] _ in
-      if let transfer { engine.cancel(transfer) }
-    }
+    // Weak: the channel keeps these closures until the body ends, and the transfer keeps the
+    // channel; a strong capture would be a cycle.
+    channel.setHandlers(
+      onResume: { [weak transfer] in
+        if let transfer { engine.resume(transfer) }
+      },
+      onCancel: { [weak transfer] in
+        if let transfer { engine.cancel(transfer) }
+      })
     let head = try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { headContinuation in
         transfer.headContinuation = headContinuation
@@ -53,6 +60,6 @@ public final class CurlTransport: HTTPTransport, Sendable {
     } onCancel: {
       engine.cancel(transfer)
     }
-    return HTTPStreamingResponse(head: head, body: body)
+    return HTTPStreamingResponse(head: head, body: HTTPBody(channel: channel))
   }
 }

@@ -65,11 +65,15 @@ public struct HTTPResponseHead: Sendable, Equatable {
 /// iteration early (or cancelling the task) aborts the transfer at once.
 public struct HTTPStreamingResponse: Sendable {
   public var head: HTTPResponseHead
-  public var body: AsyncThrowingStream<[UInt8], any Error>
+  public var body: HTTPBody
 
-  public init(head: HTTPResponseHead, body: AsyncThrowingStream<[UInt8], any Error>) {
+  public init(head: HTTPResponseHead, body: HTTPBody) {
     self.head = head
     self.body = body
+  }
+
+  public init(head: HTTPResponseHead, body: AsyncThrowingStream<[UInt8], any Error>) {
+    self.init(head: head, body: HTTPBody(body))
   }
 
   /// Reads the whole body (for error responses and small JSON replies), at most `limit` bytes.

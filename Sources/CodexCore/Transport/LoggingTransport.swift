@@ -62,7 +62,7 @@ public struct LoggingTransport: HTTPTransport {
       }
     }
     continuation.onTermination = { _ in pump.cancel() }
-    return HTTPStreamingResponse(head: response.head, body: body)
+    return HTTPStreamingResponse(head: response.head, body: HTTPBody(body))
   }
 
   static func ms(since start: ContinuousClock.Instant) -> String {

@@ -12,7 +12,7 @@ func fixtureBytes(_ name: String, filePath: String = #filePath) throws -> [UInt8
 }
 
 /// Reads a whole body.
-func collect(_ body: AsyncThrowingStream<[UInt8], any Error>) async throws -> [UInt8] {
+func collect(_ body: HTTPBody) async throws -> [UInt8] {
   var bytes: [UInt8] = []
   for try await chunk in body { bytes += chunk }
   return bytes
