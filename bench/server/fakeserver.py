@@ -116,10 +116,10 @@ class Handler(BaseHTTPRequestHandler):
             chunked = True
         else:
             msg = b'{"error":{"message":"unknown bench route","type":"not_found"}}'
+            srv.log(entry)
             self.connection.sendall(
                 b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
                 b"Content-Length: %d\r\n\r\n%s" % (len(msg), msg))
-            srv.log(entry)
             return
         chunked = srv.chunked or bool(t)
         head = [f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nCache-Control: no-cache\r\n"]
@@ -129,9 +129,10 @@ class Handler(BaseHTTPRequestHandler):
             head.append("Connection: close\r\n")
             self.close_connection = True
         head.append("\r\n")
-        self.connection.sendall("".join(head).encode() + payload)
-        entry["sent"] = time.monotonic()
+        # Logged before the answer goes out: a client that has read it all may exit, and the
+        # runner read the log, before this thread runs again.
         srv.log(entry)
+        self.connection.sendall("".join(head).encode() + payload)
 
 
 class FakeServer(ThreadingHTTPServer):
