@@ -15,7 +15,9 @@ let package = Package(
   ],
   targets: [
     // C shims: Swift cannot call C variadics (curl_easy_setopt, syscall, prctl).
-    .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+    // CCurl loads libcurl with dlopen on first use (see CCurl.h): not linked, so starts that
+    // make no request do not pay for loading it and its ~25 dependencies.
+    .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "CSandbox"),
 
     .target(name: "CodexCore", dependencies: ["CCurl", "CSandbox"], swiftSettings: swiftSettings),

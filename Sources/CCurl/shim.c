@@ -1,45 +1,119 @@
 #include "CCurl.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+// One pointer per libcurl function we use, typed from curl.h's own prototypes so a mismatch
+// is a compile error. Filled once by load_library(); read-only afterwards.
+#define CCURL_FUNCTIONS(X)                                                                        \
+  X(curl_global_init)                                                                             \
+  X(curl_version)                                                                                 \
+  X(curl_easy_init)                                                                               \
+  X(curl_easy_cleanup)                                                                            \
+  X(curl_easy_pause)                                                                              \
+  X(curl_easy_strerror)                                                                           \
+  X(curl_easy_setopt)                                                                             \
+  X(curl_multi_init)                                                                              \
+  X(curl_multi_cleanup)                                                                           \
+  X(curl_multi_add_handle)                                                                        \
+  X(curl_multi_remove_handle)                                                                     \
+  X(curl_multi_perform)                                                                           \
+  X(curl_multi_poll)                                                                              \
+  X(curl_multi_wakeup)                                                                            \
+  X(curl_multi_info_read)                                                                         \
+  X(curl_multi_strerror)                                                                          \
+  X(curl_slist_append)                                                                            \
+  X(curl_slist_free_all)
+
+#define DECLARE(name) static __typeof__(&name) p_##name;
+CCURL_FUNCTIONS(DECLARE)
+#undef DECLARE
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static char load_error[512];
+static int load_status = -1;
+
+static void load_library(void) {
+  // The soname first (what Debian's libcurl4 installs); the dev symlink as a fallback.
+  static const char *const names[] = {"libcurl.so.4", "libcurl.so"};
+  void *library = NULL;
+  for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
+    library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+  }
+  if (library == NULL) {
+    const char *reason = dlerror();
+    snprintf(load_error, sizeof load_error, "%s", reason ? reason : "libcurl.so.4 not found");
+    return;
+  }
+#define RESOLVE(name)                                                                             \
+  p_##name = (__typeof__(&name))dlsym(library, #name);                                            \
+  if (p_##name == NULL) {                                                                         \
+    snprintf(load_error, sizeof load_error, "libcurl.so.4 has no %s (libcurl too old?)", #name);  \
+    return;                                                                                       \
+  }
+  CCURL_FUNCTIONS(RESOLVE)
+#undef RESOLVE
+  load_status = 0;
+}
+
+int ccurl_load(char *error, size_t error_size) {
+  pthread_once(&load_once, load_library);
+  if (load_status != 0 && error != NULL && error_size > 0) {
+    snprintf(error, error_size, "%s", load_error);
+  }
+  return load_status;
+}
+
+CURLcode ccurl_global_init(long flags) { return p_curl_global_init(flags); }
+const char *ccurl_version(void) { return p_curl_version(); }
+
+CURL *ccurl_easy_init(void) { return p_curl_easy_init(); }
+void ccurl_easy_cleanup(CURL *handle) { p_curl_easy_cleanup(handle); }
+CURLcode ccurl_easy_pause(CURL *handle, int bitmask) { return p_curl_easy_pause(handle, bitmask); }
+const char *ccurl_easy_strerror(CURLcode code) { return p_curl_easy_strerror(code); }
+
 CURLcode ccurl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
-  return curl_easy_setopt(handle, option, value);
+  return p_curl_easy_setopt(handle, option, value);
 }
 
 CURLcode ccurl_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
-  return curl_easy_setopt(handle, option, value);
+  return p_curl_easy_setopt(handle, option, value);
 }
 
 CURLcode ccurl_easy_setopt_pointer(CURL *handle, CURLoption option, const void *value) {
-  return curl_easy_setopt(handle, option, value);
+  return p_curl_easy_setopt(handle, option, value);
 }
 
 CURLcode ccurl_easy_setopt_data_callback(CURL *handle, CURLoption option,
                                          ccurl_data_callback callback) {
-  return curl_easy_setopt(handle, option, callback);
+  return p_curl_easy_setopt(handle, option, callback);
 }
 
-CURLcode ccurl_easy_setopt_xferinfo_callback(CURL *handle, ccurl_xferinfo_callback callback) {
-  CURLcode rc = curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
-  return rc != CURLE_OK ? rc : curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+CURLM *ccurl_multi_init(void) { return p_curl_multi_init(); }
+CURLMcode ccurl_multi_cleanup(CURLM *multi) { return p_curl_multi_cleanup(multi); }
+CURLMcode ccurl_multi_add_handle(CURLM *multi, CURL *handle) {
+  return p_curl_multi_add_handle(multi, handle);
 }
+CURLMcode ccurl_multi_remove_handle(CURLM *multi, CURL *handle) {
+  return p_curl_multi_remove_handle(multi, handle);
+}
+CURLMcode ccurl_multi_perform(CURLM *multi, int *running) {
+  return p_curl_multi_perform(multi, running);
+}
+CURLMcode ccurl_multi_poll(CURLM *multi, int timeout_ms) {
+  return p_curl_multi_poll(multi, NULL, 0, timeout_ms, NULL);
+}
+CURLMcode ccurl_multi_wakeup(CURLM *multi) { return p_curl_multi_wakeup(multi); }
+CURLMsg *ccurl_multi_info_read(CURLM *multi, int *queued) {
+  return p_curl_multi_info_read(multi, queued);
+}
+const char *ccurl_multi_strerror(CURLMcode code) { return p_curl_multi_strerror(code); }
 
-CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *out) {
-  return curl_easy_getinfo(handle, info, out);
+struct curl_slist *ccurl_slist_append(struct curl_slist *list, const char *line) {
+  return p_curl_slist_append(list, line);
 }
-
-CURLcode ccurl_easy_getinfo_string(CURL *handle, CURLINFO info, const char **out) {
-  return curl_easy_getinfo(handle, info, out);
-}
-
-CURLcode ccurl_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *out) {
-  return curl_easy_getinfo(handle, info, out);
-}
-
-CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, double *out) {
-  return curl_easy_getinfo(handle, info, out);
-}
-
-CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
-  return curl_multi_setopt(multi, option, value);
-}
+void ccurl_slist_free_all(struct curl_slist *list) { p_curl_slist_free_all(list); }
 
 CURLcode ccurl_msg_result(const CURLMsg *msg) { return msg->data.result; }

@@ -27,12 +27,12 @@ final class CurlEngine: Sendable {
     try shared.withLock { state in
       if !state.started {
         state.started = true
-        guard let multi = curl_multi_init() else {
+        guard let multi = ccurl_multi_init() else {
           throw TransportError.other(url: transfer.url, detail: "curl_multi_init failed")
         }
         nonisolated(unsafe) let loopMulti = multi
         guard startDetachedThread({ [self] in run(loopMulti) }) else {
-          curl_multi_cleanup(multi)
+          ccurl_multi_cleanup(multi)
           throw TransportError.other(url: transfer.url, detail: "cannot start the HTTP I/O thread")
         }
         state.multi = multi
@@ -41,7 +41,7 @@ final class CurlEngine: Sendable {
         throw TransportError.other(url: transfer.url, detail: "the HTTP transport was shut down")
       }
       state.incoming.append(transfer)
-      curl_multi_wakeup(multi)
+      ccurl_multi_wakeup(multi)
     }
   }
 
@@ -52,7 +52,7 @@ final class CurlEngine: Sendable {
     shared.withLock { state in
       guard let multi = state.multi else { return }
       state.cancelling.append(transfer)
-      curl_multi_wakeup(multi)
+      ccurl_multi_wakeup(multi)
     }
   }
 
@@ -62,7 +62,7 @@ final class CurlEngine: Sendable {
     shared.withLock { state in
       guard let multi = state.multi else { return }
       state.resuming.append(transfer)
-      curl_multi_wakeup(multi)
+      ccurl_multi_wakeup(multi)
     }
   }
 
@@ -70,7 +70,7 @@ final class CurlEngine: Sendable {
   func shutdown() {
     shared.withLock { state in
       state.stopping = true
-      if let multi = state.multi { curl_multi_wakeup(multi) }
+      if let multi = state.multi { ccurl_multi_wakeup(multi) }
     }
   }
 
@@ -81,15 +81,15 @@ final class CurlEngine: Sendable {
     var running: Int32 = 0
     while true {
       guard adoptQueuedWork(into: &active, multi: multi) else { break }
-      curl_multi_perform(multi, &running)
+      ccurl_multi_perform(multi, &running)
       var queued: Int32 = 0
-      while let message = curl_multi_info_read(multi, &queued) {
+      while let message = ccurl_multi_info_read(multi, &queued) {
         guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else {
           continue
         }
         // Read the result before removing the handle: removal invalidates the message.
         let result = ccurl_msg_result(message)
-        curl_multi_remove_handle(multi, easy)
+        ccurl_multi_remove_handle(multi, easy)
         if let transfer = active.removeValue(forKey: easy) {
           transfer.complete(result)
           transfer.cleanup()
@@ -97,9 +97,9 @@ final class CurlEngine: Sendable {
       }
 
       let waitMilliseconds = expireIdleTransfers(&active, multi: multi)
-      curl_multi_poll(multi, nil, 0, waitMilliseconds, nil)
+      ccurl_multi_poll(multi, waitMilliseconds)
     }
-    curl_multi_cleanup(multi)
+    ccurl_multi_cleanup(multi)
   }
 
   /// Starts newly submitted transfers, removes cancelled ones and unpauses resumed ones. Returns false when the loop
@@ -126,9 +126,9 @@ final class CurlEngine: Sendable {
         transfer.cleanup()
         continue
       }
-      let rc = curl_multi_add_handle(multi, transfer.easy)
+      let rc = ccurl_multi_add_handle(multi, transfer.easy)
       guard rc == CURLM_OK else {
-        let reason = String(cString: curl_multi_strerror(rc))
+        let reason = String(cString: ccurl_multi_strerror(rc))
         transfer.fail(TransportError.other(url: transfer.url, detail: reason))
         transfer.cleanup()
         continue
@@ -139,7 +139,7 @@ final class CurlEngine: Sendable {
     for transfer in cancelling {
       guard let found = active[transfer.easy], found === transfer else { continue }
       active.removeValue(forKey: transfer.easy)
-      curl_multi_remove_handle(multi, transfer.easy)
+      ccurl_multi_remove_handle(multi, transfer.easy)
       transfer.fail(CancellationError())
       transfer.cleanup()
     }
@@ -148,8 +148,8 @@ final class CurlEngine: Sendable {
       let rc = transfer.resumeAfterPause()
       guard rc == CURLE_OK else {
         active.removeValue(forKey: transfer.easy)
-        curl_multi_remove_handle(multi, transfer.easy)
-        let reason = String(cString: curl_easy_strerror(rc))
+        ccurl_multi_remove_handle(multi, transfer.easy)
+        let reason = String(cString: ccurl_easy_strerror(rc))
         transfer.fail(TransportError.other(url: transfer.url, detail: "cannot resume: \(reason)"))
         transfer.cleanup()
         continue
@@ -178,7 +178,7 @@ final class CurlEngine: Sendable {
     }
     for transfer in expired {
       active.removeValue(forKey: transfer.easy)
-      curl_multi_remove_handle(multi, transfer.easy)
+      ccurl_multi_remove_handle(multi, transfer.easy)
       let seconds = transfer.idleTimeout.map(CurlTransfer.seconds) ?? 0
       transfer.fail(TransportError.idleTimeout(url: transfer.url, seconds: seconds))
       transfer.cleanup()

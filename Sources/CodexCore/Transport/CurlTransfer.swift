@@ -1,9 +1,22 @@
 import CCurl
 import Synchronization
 
-/// Curl's global state must exist before any thread creates a handle; Swift runs a global's
-/// initializer exactly once, thread-safely.
-private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+/// libcurl, loaded on first use (see CCurl.h), with its global state set up before any thread
+/// creates a handle. Swift runs a global's initializer exactly once, thread-safely. nil when
+/// ready, else why not.
+private let curlLibraryProblem: String? = {
+  var reason = [CChar](repeating: 0, count: 512)
+  guard ccurl_load(&reason, reason.count) == 0 else {
+    let text = String(
+      decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return "cannot load libcurl (\(text)); install Debian's libcurl4 package"
+  }
+  let rc = ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
+  guard rc == CURLE_OK else {
+    return "curl_global_init failed: \(String(cString: ccurl_easy_strerror(rc)))"
+  }
+  return nil
+}()
 
 /// One request in flight: its easy handle, the header list and error buffer curl points into,
 /// and what it reports to: the head continuation, then the bounded body channel.
@@ -42,9 +55,11 @@ final class CurlTransfer: @unchecked Sendable {
     request: HTTPRequest, body: HTTPBodyChannel,
     tracker: CurlTransferTracker
   ) throws {
-    _ = curlGlobalInit
+    if let problem = curlLibraryProblem {
+      throw TransportError.other(url: request.url, detail: problem)
+    }
     guard !request.url.utf8.contains(0) else { throw TransportError.invalidURL(request.url) }
-    guard let easy = curl_easy_init() else {
+    guard let easy = ccurl_easy_init() else {
       throw TransportError.other(url: request.url, detail: "curl_easy_init failed (out of memory?)")
     }
     self.easy = easy
@@ -72,7 +87,7 @@ final class CurlTransfer: @unchecked Sendable {
   private func configure(_ request: HTTPRequest) throws {
     func check(_ rc: CURLcode, _ what: String) throws {
       guard rc == CURLE_OK else {
-        let reason = String(cString: curl_easy_strerror(rc))
+        let reason = String(cString: ccurl_easy_strerror(rc))
         throw TransportError.other(url: request.url, detail: "cannot set \(what): \(reason)")
       }
     }
@@ -163,7 +178,7 @@ final class CurlTransfer: @unchecked Sendable {
     // second for a go-ahead that many servers never send.
     if request.header("Expect") == nil { lines.append("Expect:") }
     for line in lines {
-      guard let appended = curl_slist_append(headerList, line) else {
+      guard let appended = ccurl_slist_append(headerList, line) else {
         throw TransportError.other(url: request.url, detail: "out of memory building headers")
       }
       headerList = appended
@@ -236,7 +251,7 @@ final class CurlTransfer: @unchecked Sendable {
     guard pausedForReader else { return CURLE_OK }
     pausedForReader = false
     lastActivity = .now
-    return curl_easy_pause(easy, CURLPAUSE_CONT)
+    return ccurl_easy_pause(easy, CURLPAUSE_CONT)
   }
 
   private func deliverHead() {
@@ -281,8 +296,8 @@ final class CurlTransfer: @unchecked Sendable {
   func cleanup() {
     guard !cleanedUp else { return }
     cleanedUp = true
-    curl_easy_cleanup(easy)
-    curl_slist_free_all(headerList)
+    ccurl_easy_cleanup(easy)
+    ccurl_slist_free_all(headerList)
     headerList = nil
     if retainedForCallbacks {
       retainedForCallbacks = false
@@ -303,7 +318,7 @@ final class CurlTransfer: @unchecked Sendable {
 
   private func transportError(for code: CURLcode) -> TransportError {
     let buffered = String(cString: errorBuffer)
-    let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
+    let detail = buffered.isEmpty ? String(cString: ccurl_easy_strerror(code)) : buffered
     switch code {
     case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
       return .cannotConnect(url: url, detail: detail)
