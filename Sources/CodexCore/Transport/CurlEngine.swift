@@ -82,6 +82,7 @@ final class CurlEngine: Sendable {
     while true {
       guard adoptQueuedWork(into: &active, multi: multi) else { break }
       ccurl_multi_perform(multi, &running)
+      for transfer in active.values { transfer.flushBody() }
       var queued: Int32 = 0
       while let message = ccurl_multi_info_read(multi, &queued) {
         guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else {

@@ -81,32 +81,29 @@ final class HTTPBodyChannel: Sendable {
 
   // MARK: Producer
 
-  func offer(_ bytes: UnsafeRawBufferPointer) -> Offer {
+  /// Offers `chunk` (taken as is, not copied). With `evenIfFull` the watermark is ignored: for
+  /// the last bytes of a body that has ended, which cannot be paused any more.
+  func offer(_ chunk: [UInt8], evenIfFull: Bool = false) -> Offer {
     let (outcome, waiter): (Offer, CheckedContinuation<[UInt8]?, any Error>?) = state.withLock {
       state in
       if state.consumerGone || state.end != nil { return (.consumerGone, nil) }
       if let waiter = state.waiter {
-        // The consumer is waiting, so the buffer is empty: no copy into the queue.
+        // The consumer is waiting, so the buffer is empty: straight to it.
         state.waiter = nil
         return (.taken, waiter)
       }
-      if state.bufferedBytes >= highWatermark {
+      if state.bufferedBytes >= highWatermark && !evenIfFull {
         if !state.producerPaused { state.pauseCount += 1 }
         state.producerPaused = true
         return (.full, nil)
       }
-      state.chunks.append(Array(bytes))
-      state.bufferedBytes += bytes.count
+      state.chunks.append(chunk)
+      state.bufferedBytes += chunk.count
       state.maxBufferedBytes = max(state.maxBufferedBytes, state.bufferedBytes)
       return (.taken, nil)
     }
-    waiter?.resume(returning: Array(bytes))
+    waiter?.resume(returning: chunk)
     return outcome
-  }
-
-  /// Convenience for tests and in-memory producers.
-  func offer(_ bytes: [UInt8]) -> Offer {
-    bytes.withUnsafeBytes { offer($0) }
   }
 
   /// The body is complete: the consumer gets the buffered chunks, then the end.

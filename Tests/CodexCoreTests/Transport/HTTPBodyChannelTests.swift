@@ -94,6 +94,17 @@ import Testing
     #expect(hooks.cancels.load(ordering: .relaxed) == 0)
   }
 
+  @Test func theLastBytesOfAnEndedBodyAreTakenEvenWhenFull() async throws {
+    let channel = HTTPBodyChannel(highWatermark: 4, lowWatermark: 2)
+    #expect(channel.offer([1, 2, 3, 4]) == .taken)
+    #expect(channel.offer([5]) == .full)
+    #expect(channel.offer([5], evenIfFull: true) == .taken, "nothing is left to pause")
+    channel.finish()
+    #expect(try await channel.next() == [1, 2, 3, 4])
+    #expect(try await channel.next() == [5])
+    #expect(try await channel.next() == nil)
+  }
+
   @Test func cancellingAWaitingReaderThrowsAndTellsTheProducer() async throws {
     let channel = HTTPBodyChannel()
     let hooks = Hooks()
