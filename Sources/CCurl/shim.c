@@ -55,6 +55,13 @@ static void load_library(void) {
   }
   CCURL_FUNCTIONS(RESOLVE)
 #undef RESOLVE
+  // Global state must exist before any thread creates a handle; done here, once.
+  CURLcode rc = p_curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (rc != CURLE_OK) {
+    snprintf(load_error, sizeof load_error, "curl_global_init failed: %s",
+             p_curl_easy_strerror(rc));
+    return;
+  }
   load_status = 0;
 }
 
@@ -66,7 +73,21 @@ int ccurl_load(char *error, size_t error_size) {
   return load_status;
 }
 
-CURLcode ccurl_global_init(long flags) { return p_curl_global_init(flags); }
+static void *preload_thread(void *unused) {
+  (void)unused;
+  pthread_once(&load_once, load_library);
+  return NULL;
+}
+
+void ccurl_preload(void) {
+  pthread_t thread;
+  pthread_attr_t attributes;
+  if (pthread_attr_init(&attributes) != 0) return;
+  pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+  // On failure nothing is lost: the first request loads the library itself.
+  (void)pthread_create(&thread, &attributes, preload_thread, NULL);
+  pthread_attr_destroy(&attributes);
+}
 const char *ccurl_version(void) { return p_curl_version(); }
 
 CURL *ccurl_easy_init(void) { return p_curl_easy_init(); }

@@ -39,6 +39,10 @@ public enum CLI {
     if case .config(let action) = args.command {
       return ConfigCommand.run(action, loader: loader, overrides: args.overrides, style: err)
     }
+    // Every command left talks to a model server: libcurl loads (~6 ms) while the config,
+    // instructions and session are prepared. Not earlier: while the loader holds its lock,
+    // the async runtime cannot start its threads, and the overlap is lost.
+    CurlTransport.preload()
 
     let config: Config
     do {

@@ -10,16 +10,19 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-/// Loads libcurl.so.4 and resolves every function below; safe to call from any thread, and
-/// only the first call does work. Returns 0 on success; otherwise -1 with the reason
-/// (dlerror's text) copied into `error`. No other ccurl_ function may be called before a
-/// successful load.
+/// Loads libcurl.so.4, resolves every function below and runs curl_global_init; safe to call
+/// from any thread, and only the first call does work (others wait for it). Returns 0 on
+/// success; otherwise -1 with the reason (dlerror's text) copied into `error`. No other ccurl_
+/// function may be called before a successful load.
 int ccurl_load(char *error, size_t error_size);
+
+/// Starts the load on a thread of its own and returns at once, so the ~6 ms it takes overlap
+/// with the caller's start-up work (arguments, config, instructions) when a request will follow.
+void ccurl_preload(void);
 
 /// CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION share this shape.
 typedef size_t (*ccurl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 
-CURLcode ccurl_global_init(long flags);
 const char *ccurl_version(void);
 
 CURL *ccurl_easy_init(void);

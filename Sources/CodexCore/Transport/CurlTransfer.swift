@@ -1,19 +1,14 @@
 import CCurl
 import Synchronization
 
-/// libcurl, loaded on first use (see CCurl.h), with its global state set up before any thread
-/// creates a handle. Swift runs a global's initializer exactly once, thread-safely. nil when
-/// ready, else why not.
+/// libcurl, loaded on first use (see CCurl.h) or by `CurlTransport.preload()`. Swift runs a
+/// global's initializer exactly once, thread-safely. nil when ready, else why not.
 private let curlLibraryProblem: String? = {
   var reason = [CChar](repeating: 0, count: 512)
   guard ccurl_load(&reason, reason.count) == 0 else {
     let text = String(
       decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     return "cannot load libcurl (\(text)); install Debian's libcurl4 package"
-  }
-  let rc = ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
-  guard rc == CURLE_OK else {
-    return "curl_global_init failed: \(String(cString: ccurl_easy_strerror(rc)))"
   }
   return nil
 }()
