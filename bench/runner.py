@@ -159,7 +159,14 @@ class Bench:
         # before any answer is held.
         r = run(self.codex_argv("bench_chat_5"), env=self.env, cwd=self.workspace)
         check(r, "codex one-shot")
+        v = run([self.codex, "--version"], env=self.env)
+        check(v, "codex --version")
+        c = run(["curl", "-sN", self.url("s/chat-5/v1/chat/completions"), "-d",
+                 CURL_BODIES["chat"]], pipe_stdout=False)
+        check(c, "curl")
+        self.server.take_log()
         self.results["startup"] = {
+            "version_rss_kb": v.rss_kb, "curl_rss_kb": c.rss_kb,
             "floor": Stat(floor), "version": Stat(version), "first_byte": Stat(first),
             "curl_version": Stat(curl_version), "min_rss_kb": r.rss_kb,
             "curl_first_byte": Stat(curl_first), "python_first_byte": py_first}
