@@ -89,10 +89,28 @@ import Testing
       #"{"type":"response.output_text.done","sequence_number":9,"text":"the whole answer"}"#,
       event: "response.output_text.done"
     ) { #expect(responses.decodeFast($0, into: &events)) }
-    Self.raw(#"{"type":"response.output_item.done","item":{"type":"message"}}"#) {
-      #expect(!responses.decodeFast($0, into: &events))
-    }
+    Self.raw(
+      #"{"type":"response.output_item.done","item":{"id":"m","type":"message","content":[{"type":"output_text","text":"the whole answer"}]}}"#
+    ) { #expect(responses.decodeFast($0, into: &events)) }
     #expect(events.isEmpty)
+    Self.raw(
+      #"{"type":"response.output_item.done","item":{"type":"function_call","call_id":"c","name":"shell","arguments":"{}"}}"#
+    ) { #expect(!responses.decodeFast($0, into: &events), "a call takes the general path") }
+    Self.raw(
+      #"{"type":"response.completed","response":{"id":"r","output":[{"type":"message","content":[{"type":"output_text","text":"the whole answer"}]}],"usage":{"input_tokens":3,"output_tokens":4}}}"#
+    ) { #expect(responses.decodeFast($0, into: &events)) }
+    #expect(events == [.usage(TokenUsage(inputTokens: 3, outputTokens: 4)), .finished(.stop)])
+    #expect(responses.completed)
+  }
+
+  @Test func tgiFinalEventIsReadWithoutBuildingTheText() {
+    var tgi = TGIDecoder()
+    var events: [ChatEvent] = []
+    Self.raw(
+      #"{"index":9,"token":{"id":2,"text":"</s>","special":true},"generated_text":"the whole answer","details":{"finish_reason":"eos_token","generated_tokens":9,"seed":null}}"#
+    ) { #expect(tgi.decodeFast($0, into: &events)) }
+    #expect(events == [.usage(TokenUsage(inputTokens: 0, outputTokens: 9)), .finished(.stop)])
+    #expect(tgi.finished)
   }
 
   @Test func eachWireTakesItsCommonDeltaOnTheFastPath() {
@@ -245,6 +263,16 @@ import Testing
     #"{"token":{"text":"a"},"generated_text":"a","details":{"finish_reason":"length","generated_tokens":1}}"#,
     #"{"error":"overloaded","error_type":"overloaded"}"#, #"{"object":"error","message":"m"}"#,
     #"{"detail":"bad"}"#, #"{"token":null}"#, #"{"token":{"text":"a"}} junk"#, "[DONE]",
+    #"{"token":{"text":"a"},"generated_text":"a\"b","details":{"finish_reason":"eos_token","generated_tokens":2,"input_length":5}}"#,
+    #"{"token":{"text":"a"},"generated_text":"a","details":null}"#,
+    #"{"token":{"text":"a"},"generated_text":"a"}"#,
+    #"{"token":{"text":"a"},"generated_text":"a","details":[1]}"#,
+    #"{"token":{"text":"a"},"generated_text":"a","details":{"generated_tokens":"x"}}"#,
+    #"{"token":{"text":"a"},"generated_text":"a","details":{"generated_tokens":1},"details":null}"#,
+    #"{"token":{"text":"a"},"generated_text":"a","generated_text":null}"#,
+    #"{"token":{"text":"a"},"generated_text":5}"#,
+    #"{"token":{"text":"a"},"generated_text":"bad \x","details":null}"#,
+    #"{"token":{"text":"a"},"generated_text":"a","details":{"generated_tokens":1,}}"#,
   ]
 
   @Test(arguments: tgiFrames)
@@ -285,6 +313,35 @@ import Testing
     ("response.output_text.done", #"{"type":"response.output_text.done","text":"bad \x"}"#),
     ("response.output_text.done", #"{"type":"response.completed","response":{"usage":null}}"#),
     (nil, #"{"type":"response.in_progress","delta":{"not":"text"}}"#),
+    (
+      nil,
+      #"{"type":"response.output_item.done","item":{"type":"message","content":[{"text":"t"}]}}"#
+    ),
+    (nil, #"{"type":"response.output_item.done","item":{"type":"reasoning","summary":[]}}"#),
+    (nil, #"{"type":"response.output_item.done","item":"odd"}"#),
+    (nil, #"{"type":"response.output_item.done"}"#),
+    (
+      nil, #"{"type":"response.output_item.done","item":{"type":"message","type":"function_call"}}"#
+    ),
+    (
+      nil,
+      #"{"type":"response.output_item.done","item":{"type":"function_call","id":"f","call_id":"c","name":"shell","arguments":"{}"}}"#
+    ),
+    (nil, #"{"type":"response.output_item.done","item":{"type":"message"},"item":null}"#),
+    ("response.output_item.done", #"{"item":{"type":"message","content":[{"text":"bad \x"}]}}"#),
+    (
+      nil,
+      #"{"type":"response.completed","response":{"output":[{"type":"message"}],"usage":{"input_tokens":7,"output_tokens":8,"output_tokens_details":{"reasoning_tokens":2}}}}"#
+    ),
+    (nil, #"{"type":"response.completed","response":{"usage":null}}"#),
+    (nil, #"{"type":"response.completed","response":[]}"#),
+    (nil, #"{"type":"response.completed"}"#),
+    (nil, #"{"type":"response.completed","response":{"usage":{"input_tokens":1},"usage":null}}"#),
+    (nil, #"{"type":"response.completed","response":{"usage":{"input_tokens":1,}}}"#),
+    (
+      "response.completed",
+      #"{"response":{"output":[],"usage":{"input_tokens":1,"output_tokens":1}}}"#
+    ),
     ("response.created", #"{"sequence_number":1}"#),
     (
       "response.output_item.added",

@@ -172,14 +172,18 @@ public struct OpenAIResponsesDecoder: WireDecoder {
     }
   }
 
-  /// An `output_text` (or refusal) delta event, read from its bytes; and any event `decode`
+  /// An `output_text` (or refusal) delta event, read from its bytes; any event `decode`
   /// ignores (`response.created`, `response.output_text.done`, `response.content_part.done`,
-  /// …), which at the end of a long answer each repeat the whole text: checked, not built.
-  /// Mirrors `decode` for those shapes; see `DeltaScanner`.
+  /// …); a message's `response.output_item.done`; and `response.completed`, of which only the
+  /// usage is read. At the end of a long answer the last four each repeat the whole text:
+  /// checked, not built. Mirrors `decode` for those shapes; see `DeltaScanner`.
   public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
     guard frame.data.first == UInt8(ascii: "{") else { return false }
     var type: UnsafeBufferPointer<UInt8>?
     var delta: String?
+    // Where the `item` and `response` values start, to look into them once the type is known.
+    var item: Int?
+    var response: Int?
     var p = JSONParser(frame.data)
     do {
       var seen: UInt8 = 0
@@ -198,6 +202,14 @@ public struct OpenAIResponsesDecoder: WireDecoder {
           } else {
             try p.skipValue(depth: 1)
           }
+        } else if DeltaScanner.is(key, "item") {
+          try DeltaScanner.once(&seen, 4)
+          item = p.i
+          try p.skipValue(depth: 1)
+        } else if DeltaScanner.is(key, "response") {
+          try DeltaScanner.once(&seen, 8)
+          response = p.i
+          try p.skipValue(depth: 1)
         } else {
           try p.skipValue(depth: 1)
         }
@@ -214,7 +226,49 @@ public struct OpenAIResponsesDecoder: WireDecoder {
       if let d = delta, !d.isEmpty { events.append(.textDelta(d)) }
       return true
     }
+    if DeltaScanner.is(t, "response.output_item.done") {
+      // Only a function call's item matters; that one (small) takes the general path.
+      guard let item else { return true }
+      p.i = item
+      let itemType: JSON?
+      do { itemType = try Self.member("type", ofObjectAt: &p) } catch { return false }
+      return itemType?.stringValue != "function_call"
+    }
+    if DeltaScanner.is(t, "response.completed") {
+      var usage: TokenUsage?
+      if let response {
+        p.i = response
+        do { usage = try Self.member("usage", ofObjectAt: &p).flatMap(Self.usage) } catch {
+          return false
+        }
+      }
+      completed = true
+      events += flushCalls()
+      if let usage { events.append(.usage(usage)) }
+      events.append(.finished(sawToolCall ? .toolCalls : .stop))
+      return true
+    }
     return Self.ignoredTypes.contains { DeltaScanner.is(t, $0) }
+  }
+
+  /// The value of `key` in the object at the cursor, built by the general parser while every
+  /// other member is only stepped over; `.some(nil)` when the value is not an object or has no
+  /// such key (as `json[key]` gives nil). Throws `GiveUp` for what the scanner does not handle.
+  static func member(_ key: StaticString, ofObjectAt p: inout JSONParser) throws -> JSON? {
+    guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "{") else { return nil }
+    var found: JSON?
+    var seen: UInt8 = 0
+    var more = false
+    try p.enterObject(depth: 1)
+    while let k = try p.nextMember(&more) {
+      if DeltaScanner.is(k, key) {
+        try DeltaScanner.once(&seen, 1)
+        do { found = try p.value(depth: 2) } catch { throw DeltaScanner.GiveUp() }
+      } else {
+        try p.skipValue(depth: 2)
+      }
+    }
+    return found
   }
 
   /// Event types `decode` returns nothing for and keeps no state from.

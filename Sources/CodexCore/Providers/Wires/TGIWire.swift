@@ -80,12 +80,15 @@ public struct TGIDecoder: WireDecoder {
     return events
   }
 
-  /// A token event (not the last one with `generated_text`, no error), read from its bytes.
-  /// Mirrors `decode` for that shape; see `DeltaScanner`.
+  /// A token event, read from its bytes; the last one too, whose `generated_text` repeats the
+  /// whole answer: stepped over, only `details` is built. Mirrors `decode` for those shapes (an
+  /// error takes the general path); see `DeltaScanner`.
   public mutating func decodeFast(_ frame: RawWireFrame, into events: inout [ChatEvent]) -> Bool {
     guard frame.data.first == UInt8(ascii: "{") else { return false }
     var text: String?
     var special = false
+    var final = false
+    var details: Int?
     var p = JSONParser(frame.data)
     do {
       var seen: UInt8 = 0
@@ -108,7 +111,17 @@ public struct TGIDecoder: WireDecoder {
             }
           }
         } else if DeltaScanner.is(key, "generated_text") {
-          try p.null()
+          try DeltaScanner.once(&seen, 8)
+          if p.i < p.b.count, p.b[p.i] == UInt8(ascii: "\"") {
+            try p.skipString()
+            final = true
+          } else {
+            try p.null()
+          }
+        } else if DeltaScanner.is(key, "details") {
+          try DeltaScanner.once(&seen, 16)
+          details = p.i
+          try p.skipValue(depth: 1)
         } else if DeltaScanner.is(key, "error") || DeltaScanner.is(key, "object")
           || DeltaScanner.is(key, "detail")
         {
@@ -122,7 +135,22 @@ public struct TGIDecoder: WireDecoder {
       return false
     }
     guard DeltaScanner.atEnd(&p) else { return false }
+    var detailsValue: JSON?
+    if final, let details {
+      p.i = details
+      do { detailsValue = try p.value(depth: 1) } catch { return false }
+    }
     if !special, let t = text, !t.isEmpty { events.append(.textDelta(t)) }
+    if final {
+      finished = true
+      if let n = detailsValue?["generated_tokens"]?.intValue {
+        events.append(
+          .usage(
+            TokenUsage(inputTokens: detailsValue?["input_length"]?.intValue ?? 0, outputTokens: n)))
+      }
+      let fr = detailsValue?["finish_reason"]?.stringValue
+      events.append(.finished(fr == "length" ? .length : .stop))
+    }
     return true
   }
 
