@@ -33,7 +33,10 @@ public final class RolloutRecorder: Sendable {
     let line: JSON = [
       "timestamp": .string(CivilTime(Date()).iso8601), "type": .string(type), "payload": payload,
     ]
-    try file.append(line.serialized())
+    // Bytes straight to the file: a long answer's line is not copied into a String and back.
+    var bytes = line.serializedBytes()
+    bytes.append(0x0A)
+    try file.append(bytes: bytes)
   }
 
   public func record(_ items: [ChatMessage]) throws {
