@@ -74,7 +74,13 @@ struct RunCommand {
 
     if model.isEmpty {
       // Local servers usually serve one model: use it rather than make the user look it up.
-      guard let available = await client.availableModels(), let first = available.first else {
+      let available: [String]?
+      do {
+        available = try await client.listModels()
+      } catch {
+        return fail("\(error)")
+      }
+      guard let first = available?.first else {
         return fail(
           "no model chosen for \(provider.name): pass --model or set `model` in "
             + "\(config.codexHome)/config.toml")

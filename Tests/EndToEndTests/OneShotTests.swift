@@ -152,6 +152,21 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     #expect(r.stderr.split(separator: "\n").count == 1)
   }
 
+  @Test func unreachableServerWithNoModelConfiguredSaysUnreachable() async throws {
+    // With no model set, codex first asks the server which models it has: when nothing
+    // listens, that is the error to report, not "no model chosen".
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let r = try await s.run(["--provider-url", "http://127.0.0.1:\(port)/v1", "hi"])
+    #expect(r.exitCode == 1)
+    #expect(
+      r.stderr.contains(
+        "cannot reach the OpenAI-compatible server at http://127.0.0.1:\(port)/v1/models"),
+      "\(r.stderr)")
+    #expect(r.stderr.split(separator: "\n").count == 1)
+  }
+
   @Test func unauthorizedNamesTheKey() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }

@@ -53,7 +53,7 @@ public enum BuiltInProviders {
   /// may or may not want a key (`OPENAI_API_KEY` is sent when set).
   public static func custom(url: String) -> ProviderInfo {
     ProviderInfo(
-      id: "custom", name: "OpenAI-compatible server at \(url)", baseURL: url, wire: .chat,
+      id: "custom", name: "the OpenAI-compatible server", baseURL: url, wire: .chat,
       flavor: .generic, envKey: "OPENAI_API_KEY", isLocal: true)
   }
 }

@@ -294,6 +294,13 @@ public struct ModelClient: Sendable {
   /// The models the server says it has, for a "model not found" message. Best effort: `nil`
   /// when the list cannot be had.
   public func availableModels() async -> [String]? {
+    (try? await listModels()) ?? nil
+  }
+
+  /// The models the server says it has, to pick one when none is configured. A server that
+  /// cannot be reached throws the same error a request would (`unreachable`, naming what to
+  /// start); `nil` when it answers without a usable list.
+  public func listModels() async throws -> [String]? {
     guard let url = wire.modelsURL(provider: provider) else { return nil }
     let headers = Wires.commonHeaders(
       provider: provider, apiKey: provider.apiKey(environment: environment),
@@ -302,8 +309,14 @@ public struct ModelClient: Sendable {
     let req = HTTPRequest(
       method: "GET", url: url, headers: headers, connectTimeout: .seconds(5),
       idleTimeout: .seconds(10))
-    guard let response = try? await transport.send(req), response.head.status == 200,
-      let body = try? await response.collectBody(), let json = try? JSON.parse(body)
+    let response: HTTPStreamingResponse
+    do {
+      response = try await transport.send(req)
+    } catch let e as TransportError {
+      throw mapTransport(e)
+    }
+    guard response.head.status == 200, let body = try? await response.collectBody(),
+      let json = try? JSON.parse(body)
     else { return nil }
     return wire.modelIDs(fromListing: json)
   }
