@@ -217,13 +217,13 @@ def analysis(res):
                 "memory, heap and thread stacks, is 2.3 MB. The body in flight is bounded (the "
                 "transfer pauses above 256 KiB unread), so what grows with N is the answer "
                 "itself: the session keeps its text for the history and writes it to the session "
-                "file (valgrind massif at 200,000 tokens: 3.5 MB of heap at the peak, 2.1 MB of it "
-                "the answer's text as it is assembled and stored, 1 MB the rollout line being "
-                "encoded). Under 20 MB needs a smaller floor: Debian's libcurl brings GnuTLS, "
+                "file (valgrind massif at 200,000 tokens, 2026-11-29: 3.1 MB of heap at the peak, "
+                "1.2 MB of it the answer's text, 1.6 MB the session-file line being encoded, "
+                "caught while its buffer grows). Under 20 MB needs a smaller floor: Debian's libcurl brings GnuTLS, "
                 "Kerberos, LDAP, SSH and RTMP along, and the static Swift runtime and "
                 "FoundationEssentials take ~5 MB even for a hello world; neither is ours to shrink "
-                "under the zero-dependency rule. Writing the rollout line in pieces would take "
-                "about 1 MB off the growth.")
+                "under the zero-dependency rule. Encoding that line in pieces straight to the file "
+                "would take about 1.5 MB off the growth.")
     if s:
         fb = s["first_byte"].median
         out.append(
