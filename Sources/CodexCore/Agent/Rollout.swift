@@ -36,7 +36,7 @@ public final class RolloutRecorder: Sendable {
     // Bytes straight to the file: a long answer's line is not copied into a String and back.
     var bytes = line.serializedBytes()
     bytes.append(0x0A)
-    try file.append(bytes: bytes)
+    try file.append(bytes: consume bytes)
   }
 
   public func record(_ items: [ChatMessage]) throws {

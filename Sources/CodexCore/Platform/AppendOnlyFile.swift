@@ -23,7 +23,7 @@ public final class AppendOnlyFile: @unchecked Sendable {
 
   /// Appends `line` (a newline is added if it has none). Takes the bytes as they are, so a
   /// caller holding a large line as bytes (a session item with a long answer) makes no copy.
-  public func append(bytes line: [UInt8]) throws {
+  public func append(bytes line: consuming [UInt8]) throws {
     var data = line
     if data.last != 0x0A { data.append(0x0A) }
     var off = 0

@@ -294,7 +294,7 @@ public struct ModelClient: Sendable {
   /// The models the server says it has, for a "model not found" message. Best effort: `nil`
   /// when the list cannot be had.
   public func availableModels() async -> [String]? {
-    (try? await listModels()) ?? nil
+    try? await listModels()
   }
 
   /// The models the server says it has, to pick one when none is configured. A server that

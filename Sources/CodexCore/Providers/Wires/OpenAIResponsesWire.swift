@@ -140,13 +140,7 @@ public struct OpenAIResponsesDecoder: WireDecoder {
       sawToolCall = true
       return [.toolCall(ToolCall(id: call.callID, name: call.name, arguments: call.arguments))]
     case "response.completed":
-      completed = true
-      var events = flushCalls()
-      if let u = json["response"]?["usage"], let usage = Self.usage(u) {
-        events.append(.usage(usage))
-      }
-      events.append(.finished(sawToolCall ? .toolCalls : .stop))
-      return events
+      return complete(usage: json["response"]?["usage"])
     case "response.incomplete":
       completed = true
       let reason = json["response"]?["incomplete_details"]?["reason"]?.stringValue
@@ -235,25 +229,29 @@ public struct OpenAIResponsesDecoder: WireDecoder {
       return itemType?.stringValue != "function_call"
     }
     if DeltaScanner.is(t, "response.completed") {
-      var usage: TokenUsage?
+      var usage: JSON?
       if let response {
         p.i = response
-        do { usage = try Self.member("usage", ofObjectAt: &p).flatMap(Self.usage) } catch {
-          return false
-        }
+        do { usage = try Self.member("usage", ofObjectAt: &p) } catch { return false }
       }
-      completed = true
-      events += flushCalls()
-      if let usage { events.append(.usage(usage)) }
-      events.append(.finished(sawToolCall ? .toolCalls : .stop))
+      events += complete(usage: usage)
       return true
     }
     return Self.ignoredTypes.contains { DeltaScanner.is(t, $0) }
   }
 
+  /// `response.completed`: calls still open, the usage, the end.
+  mutating func complete(usage: JSON?) -> [ChatEvent] {
+    completed = true
+    var events = flushCalls()
+    if let u = usage, let usage = Self.usage(u) { events.append(.usage(usage)) }
+    events.append(.finished(sawToolCall ? .toolCalls : .stop))
+    return events
+  }
+
   /// The value of `key` in the object at the cursor, built by the general parser while every
-  /// other member is only stepped over; `.some(nil)` when the value is not an object or has no
-  /// such key (as `json[key]` gives nil). Throws `GiveUp` for what the scanner does not handle.
+  /// other member is only stepped over; nil when the value is not an object or has no such key
+  /// (as `json[key]` gives nil). Throws `GiveUp` for what the scanner does not handle.
   static func member(_ key: StaticString, ofObjectAt p: inout JSONParser) throws -> JSON? {
     guard p.i < p.b.count, p.b[p.i] == UInt8(ascii: "{") else { return nil }
     var found: JSON?

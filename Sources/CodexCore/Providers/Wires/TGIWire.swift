@@ -67,16 +67,20 @@ public struct TGIDecoder: WireDecoder {
     {
       events.append(.textDelta(text))
     }
-    if let gen = json["generated_text"], !gen.isNull {
-      finished = true
-      let details = json["details"]
-      if let n = details?["generated_tokens"]?.intValue {
-        events.append(
-          .usage(TokenUsage(inputTokens: details?["input_length"]?.intValue ?? 0, outputTokens: n)))
-      }
-      let fr = details?["finish_reason"]?.stringValue
-      events.append(.finished(fr == "length" ? .length : .stop))
+    if let gen = json["generated_text"], !gen.isNull { events += finish(details: json["details"]) }
+    return events
+  }
+
+  /// The last event (the one with `generated_text`): usage and finish reason from `details`.
+  mutating func finish(details: JSON?) -> [ChatEvent] {
+    finished = true
+    var events: [ChatEvent] = []
+    if let n = details?["generated_tokens"]?.intValue {
+      events.append(
+        .usage(TokenUsage(inputTokens: details?["input_length"]?.intValue ?? 0, outputTokens: n)))
     }
+    let fr = details?["finish_reason"]?.stringValue
+    events.append(.finished(fr == "length" ? .length : .stop))
     return events
   }
 
@@ -141,16 +145,7 @@ public struct TGIDecoder: WireDecoder {
       do { detailsValue = try p.value(depth: 1) } catch { return false }
     }
     if !special, let t = text, !t.isEmpty { events.append(.textDelta(t)) }
-    if final {
-      finished = true
-      if let n = detailsValue?["generated_tokens"]?.intValue {
-        events.append(
-          .usage(
-            TokenUsage(inputTokens: detailsValue?["input_length"]?.intValue ?? 0, outputTokens: n)))
-      }
-      let fr = detailsValue?["finish_reason"]?.stringValue
-      events.append(.finished(fr == "length" ? .length : .stop))
-    }
+    if final { events += finish(details: detailsValue) }
     return true
   }
 
