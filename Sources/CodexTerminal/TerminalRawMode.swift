@@ -1,5 +1,6 @@
 // The interactive session's platform file: terminal modes (termios), bracketed paste, job
 // control, and putting the terminal back however the process ends.
+import CodexCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Synchronization
 #endif
 
 /// The terminal's modes during an interactive session. The user's own settings are captured
-/// once and put back on every way out: a normal return, `exit` (atexit), a fatal signal
+/// once and put back on every way out: a normal return, `Platform.exit`, a fatal signal
 /// (SIGTERM, SIGHUP, SIGQUIT, and the crash signals, chained to whatever handled them before),
 /// and around Ctrl-Z.
 ///
@@ -101,7 +102,7 @@ public enum TerminalRawMode {
 
   static func installExitHandlersOnce() {
     guard !handlersInstalled.exchange(true, ordering: .acquiringAndReleasing) else { return }
-    atexit { restoreTerminalForExit() }
+    Platform.atExit { restoreTerminalForExit() }
     for sig in terminationSignals + faultSignals {
       var action = sigaction()
       action.__sigaction_handler = unsafeBitCast(

@@ -2,6 +2,7 @@
 // the library stays free of Glibc. Everything here is a thin, non-throwing wrapper; callers turn
 // failures into their own error types.
 import CSandbox
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -10,15 +11,28 @@ import CSandbox
 #endif
 
 public enum Platform {
-  /// Ends the process, for `main`, which does not import Glibc: stdio is flushed, then
-  /// `_exit`. Not `exit`: its handlers (OpenSSL's cleanup, C++ static destructors) would run
-  /// while other threads may still be inside libcurl (the background load of a run that ended
-  /// early, the I/O thread of a stream cut short), which crashed about one run in 300. Nothing
-  /// of ours needs them: files are written with write(2) as we go.
+  /// Ends the process, for `main`, which does not import Glibc: the hooks registered with
+  /// `atExit` run (last first), stdio is flushed, then `_exit`. Not `exit`: the C library's
+  /// handlers (OpenSSL's cleanup, C++ static destructors) would run while other threads may
+  /// still be inside libcurl (the background load of a run that ended early, the I/O thread of
+  /// a stream cut short), which crashed about one run in 300. Files are written with write(2)
+  /// as we go, so nothing of ours needs them.
   public static func exit(_ code: Int32) -> Never {
+    let hooks = exitHooks.withLock { hooks in
+      defer { hooks = [] }
+      return hooks
+    }
+    for hook in hooks.reversed() { hook() }
     fflush(nil)
     _exit(code)
   }
+
+  /// Registers work `exit` must do before the process ends (say, putting the terminal back).
+  public static func atExit(_ hook: @escaping @Sendable () -> Void) {
+    exitHooks.withLock { $0.append(hook) }
+  }
+
+  private static let exitHooks = Mutex<[@Sendable () -> Void]>([])
 
   /// The absolute path of the running executable (`/proc/self/exe`).
   public static func currentExecutablePath() -> String? {
