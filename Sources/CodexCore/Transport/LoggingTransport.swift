@@ -33,35 +33,10 @@ public struct LoggingTransport: HTTPTransport {
     }
     sink(head.joined(separator: "\n"))
 
-    let sink = self.sink
-    let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-    let pump = Task {
-      var pending: [UInt8] = []
-      do {
-        for try await chunk in response.body {
-          continuation.yield(chunk)
-          // Report whole lines as they complete, each stamped with its arrival time.
-          pending.append(contentsOf: chunk)
-          var out: [String] = []
-          while let nl = pending.firstIndex(of: 0x0A) {
-            let line = pending[..<nl]
-            pending.removeSubrange(...nl)
-            if line.isEmpty || line == [0x0D] { continue }
-            out.append("[\(Self.ms(since: start))] < " + String(decoding: line, as: UTF8.self))
-          }
-          if !out.isEmpty { sink(out.joined(separator: "\n")) }
-        }
-        if !pending.isEmpty {
-          sink("[\(Self.ms(since: start))] < " + String(decoding: pending, as: UTF8.self))
-        }
-        sink("[\(Self.ms(since: start))] < end of body")
-        continuation.finish()
-      } catch {
-        sink("[\(Self.ms(since: start))] ! \(error)")
-        continuation.finish(throwing: error)
-      }
-    }
-    continuation.onTermination = { _ in pump.cancel() }
+    // Pulled through, chunk by chunk as the reader asks: the inner body's bound (and its
+    // cancellation when the reader goes) hold with DEBUG=1 too.
+    let tap = BodyTap(response.body, start: start, sink: sink)
+    let body = AsyncThrowingStream<[UInt8], any Error>(unfolding: { try await tap.next() })
     return HTTPStreamingResponse(head: response.head, body: HTTPBody(body))
   }
 
@@ -69,6 +44,63 @@ public struct LoggingTransport: HTTPTransport {
     let d = ContinuousClock.now - start
     let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     return "+\(Int(ms))ms"
+  }
+}
+
+/// Reads a response body for one reader and reports each line as it completes, stamped with
+/// its arrival time. One reader at a time (the unfolding stream calls `next` sequentially).
+final class BodyTap: @unchecked Sendable {
+  private var iterator: HTTPBody.AsyncIterator
+  private let start: ContinuousClock.Instant
+  private let sink: @Sendable (String) -> Void
+  /// The start of a line whose end has not arrived yet.
+  private var partial: [UInt8] = []
+  private var ended = false
+
+  init(_ body: HTTPBody, start: ContinuousClock.Instant, sink: @escaping @Sendable (String) -> Void)
+  {
+    iterator = body.makeAsyncIterator()
+    self.start = start
+    self.sink = sink
+  }
+
+  func next() async throws -> [UInt8]? {
+    guard !ended else { return nil }
+    let chunk: [UInt8]?
+    do {
+      chunk = try await iterator.next()
+    } catch {
+      ended = true
+      sink("[\(LoggingTransport.ms(since: start))] ! \(error)")
+      throw error
+    }
+    guard let chunk else {
+      ended = true
+      if !partial.isEmpty {
+        sink("[\(LoggingTransport.ms(since: start))] < " + String(decoding: partial, as: UTF8.self))
+      }
+      sink("[\(LoggingTransport.ms(since: start))] < end of body")
+      return nil
+    }
+    report(chunk)
+    return chunk
+  }
+
+  /// Reports the lines `chunk` completes; keeps the unfinished rest for the next chunk.
+  private func report(_ chunk: [UInt8]) {
+    var out: [String] = []
+    var lineStart = 0
+    for (i, byte) in chunk.enumerated() where byte == 0x0A {
+      var line = partial + chunk[lineStart..<i]
+      partial = []
+      lineStart = i + 1
+      if line.last == 0x0D { line.removeLast() }
+      if line.isEmpty { continue }
+      out.append(
+        "[\(LoggingTransport.ms(since: start))] < " + String(decoding: line, as: UTF8.self))
+    }
+    partial += chunk[lineStart...]
+    if !out.isEmpty { sink(out.joined(separator: "\n")) }
   }
 }
 
