@@ -41,10 +41,12 @@ static void load_library(void) {
   void *library = NULL;
   for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
     library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    // Why the soname failed is what the user needs to know; the fallback's reason is noise.
+    const char *reason = library == NULL && i == 0 ? dlerror() : NULL;
+    if (reason != NULL) snprintf(load_error, sizeof load_error, "%s", reason);
   }
   if (library == NULL) {
-    const char *reason = dlerror();
-    snprintf(load_error, sizeof load_error, "%s", reason ? reason : "libcurl.so.4 not found");
+    if (load_error[0] == 0) snprintf(load_error, sizeof load_error, "libcurl.so.4 not found");
     return;
   }
 #define RESOLVE(name)                                                                             \

@@ -177,6 +177,8 @@ public struct ModelClient: Sendable {
         "the URL '\(u)' for \(provider.name) is not valid; check base_url / --provider-url")
     case .cancelled:
       return CancellationError()
+    case .unavailable(let d):
+      return ProviderError.invalidRequest(d)
     case .other(let url, let d):
       return ProviderError.connectionLost(provider: provider.name, url: url, detail: d)
     }

@@ -61,7 +61,7 @@ final class CurlTransfer: @unchecked Sendable {
     tracker: CurlTransferTracker
   ) throws {
     if let problem = curlLibraryProblem {
-      throw TransportError.other(url: request.url, detail: problem)
+      throw TransportError.unavailable(problem)
     }
     guard !request.url.utf8.contains(0) else { throw TransportError.invalidURL(request.url) }
     guard let easy = ccurl_easy_init() else {

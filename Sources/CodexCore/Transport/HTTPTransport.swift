@@ -101,6 +101,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
   case connectionLost(url: String, detail: String)
   case invalidURL(String)
   case cancelled
+  /// The HTTP library itself cannot be used (libcurl missing): retrying will not help.
+  case unavailable(String)
   case other(url: String, detail: String)
 
   public var description: String {
@@ -112,6 +114,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case .connectionLost(let url, let d): return "connection to \(url) dropped: \(d)"
     case .invalidURL(let u): return "invalid URL '\(u)'"
     case .cancelled: return "cancelled"
+    case .unavailable(let d): return d
     case .other(let url, let d): return "HTTP transfer to \(url) failed: \(d)"
     }
   }
