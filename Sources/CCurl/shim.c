@@ -9,7 +9,6 @@
 // is a compile error. Filled once by load_library(); read-only afterwards.
 #define CCURL_FUNCTIONS(X)                                                                        \
   X(curl_global_init)                                                                             \
-  X(curl_version)                                                                                 \
   X(curl_easy_init)                                                                               \
   X(curl_easy_cleanup)                                                                            \
   X(curl_easy_pause)                                                                              \
@@ -90,7 +89,6 @@ void ccurl_preload(void) {
   (void)pthread_create(&thread, &attributes, preload_thread, NULL);
   pthread_attr_destroy(&attributes);
 }
-const char *ccurl_version(void) { return p_curl_version(); }
 
 CURL *ccurl_easy_init(void) { return p_curl_easy_init(); }
 void ccurl_easy_cleanup(CURL *handle) { p_curl_easy_cleanup(handle); }

@@ -23,8 +23,6 @@ void ccurl_preload(void);
 /// CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION share this shape.
 typedef size_t (*ccurl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 
-const char *ccurl_version(void);
-
 CURL *ccurl_easy_init(void);
 void ccurl_easy_cleanup(CURL *handle);
 CURLcode ccurl_easy_pause(CURL *handle, int bitmask);

@@ -71,20 +71,21 @@ final class BodyTap: @unchecked Sendable {
       chunk = try await iterator.next()
     } catch {
       ended = true
-      sink("[\(LoggingTransport.ms(since: start))] ! \(error)")
+      sink(stamp() + "! \(error)")
       throw error
     }
     guard let chunk else {
       ended = true
-      if !partial.isEmpty {
-        sink("[\(LoggingTransport.ms(since: start))] < " + String(decoding: partial, as: UTF8.self))
-      }
-      sink("[\(LoggingTransport.ms(since: start))] < end of body")
+      if !partial.isEmpty { sink(stamp() + "< " + String(decoding: partial, as: UTF8.self)) }
+      sink(stamp() + "< end of body")
       return nil
     }
     report(chunk)
     return chunk
   }
+
+  /// The arrival time every reported line starts with.
+  private func stamp() -> String { "[\(LoggingTransport.ms(since: start))] " }
 
   /// Reports the lines `chunk` completes; keeps the unfinished rest for the next chunk.
   private func report(_ chunk: [UInt8]) {
@@ -96,8 +97,7 @@ final class BodyTap: @unchecked Sendable {
       lineStart = i + 1
       if line.last == 0x0D { line.removeLast() }
       if line.isEmpty { continue }
-      out.append(
-        "[\(LoggingTransport.ms(since: start))] < " + String(decoding: line, as: UTF8.self))
+      out.append(stamp() + "< " + String(decoding: line, as: UTF8.self))
     }
     partial += chunk[lineStart...]
     if !out.isEmpty { sink(out.joined(separator: "\n")) }
