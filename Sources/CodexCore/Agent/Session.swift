@@ -1,28 +1,3 @@
-/// Tools the model may call, as the session sees them: specs to offer, and a way to run a call.
-/// Whatever happens (bad arguments, a refusal, a failure) comes back as text for the model.
-public protocol ToolRunner: Sendable {
-  var specs: [ToolSpec] { get }
-  func run(_ call: ToolCall, context: ToolContext) async throws -> String
-}
-
-/// What a tool needs from the session while it runs.
-public struct ToolContext: Sendable {
-  public var emit: @Sendable (AgentEvent) -> Void
-  public var approvals: any ApprovalHandler
-
-  public init(emit: @escaping @Sendable (AgentEvent) -> Void, approvals: any ApprovalHandler) {
-    self.emit = emit
-    self.approvals = approvals
-  }
-}
-
-/// The user stopped the turn at an approval prompt ("abort").
-public struct TurnAborted: Error, Equatable, CustomStringConvertible {
-  public var reason: String
-  public init(_ reason: String) { self.reason = reason }
-  public var description: String { reason }
-}
-
 /// One conversation: the history, and the turn loop — ask the model, run the tools it calls,
 /// send their output back, until it answers without calling a tool.
 public actor Session {
@@ -30,7 +5,7 @@ public actor Session {
   public private(set) var client: ModelClient
   public private(set) var model: String
   let instructions: String?
-  let tools: any ToolRunner
+  public let tools: Toolbox
   public private(set) var history: [ChatMessage]
   public private(set) var totalUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
   /// Stops a model that calls tools forever (small local models like to repeat themselves).
@@ -41,7 +16,7 @@ public actor Session {
   var recorderFailed = false
 
   public init(
-    id: String, client: ModelClient, model: String, instructions: String?, tools: any ToolRunner,
+    id: String, client: ModelClient, model: String, instructions: String?, tools: Toolbox,
     history: [ChatMessage] = [], recorder: RolloutRecorder? = nil
   ) {
     self.id = id
@@ -94,7 +69,7 @@ public actor Session {
         totalUsage = totalUsage + u
         emit(.usage(u))
       }
-      append(.assistant(result.message), emit: emit)
+      append(.assistant(Self.replayable(result.message)), emit: emit)
       emit(.messageComplete(result.message.text))
       if result.message.toolCalls.isEmpty {
         let summary = TurnSummary(
@@ -108,14 +83,23 @@ public actor Session {
       lastCallKey = key
       let context = ToolContext(emit: emit, approvals: approvals)
       for (n, call) in result.message.toolCalls.enumerated() {
-        let output: String
+        let output: ToolOutput
         if repeats >= 2 {
-          output =
+          output = .error(
             "This exact call was already made \(repeats + 1) times in a row with the "
-            + "same result. Do not repeat it; answer the user or try something different."
+              + "same result. Do not repeat it; answer the user or try something different.")
         } else {
           do {
-            output = try await tools.run(call, context: context)
+            switch tools.prepare(call) {
+            case .success(let prepared):
+              output = try await tools.run(prepared, context: context)
+            case .failure(let rejection):
+              emit(
+                .warning(
+                  "the model sent a call that was not run: \(rejection.message(cutOff: result.finish == .length))"
+                ))
+              output = .error(rejection.message(cutOff: result.finish == .length))
+            }
           } catch {
             // Every call must have an answer or the next request is invalid (OpenAI and
             // others reject unanswered calls), so an interrupted turn answers the rest.
@@ -124,14 +108,18 @@ public actor Session {
                 .toolResult(
                   ToolResult(
                     callID: rest.id, name: rest.name,
-                    output: "The user interrupted this command; it did not finish.")),
+                    output: "The user interrupted this command; it did not finish.",
+                    isError: true)),
                 emit: emit)
             }
             throw error
           }
         }
         append(
-          .toolResult(ToolResult(callID: call.id, name: call.name, output: output)), emit: emit)
+          .toolResult(
+            ToolResult(
+              callID: call.id, name: call.name, output: output.text, isError: output.isError)),
+          emit: emit)
       }
       if rounds >= maxToolRounds || repeats >= 4 {
         let why =
@@ -145,6 +133,20 @@ public actor Session {
         return summary
       }
     }
+  }
+
+  /// The message as it may go back to a server in the history. A call whose arguments are not
+  /// a JSON object (cut off at the token limit, malformed) is never replayed verbatim: llama.cpp
+  /// answers such a history with HTTP 500, so it is kept as a call with `{}` — the tool result
+  /// says what was wrong with the original.
+  static func replayable(_ message: AssistantMessage) -> AssistantMessage {
+    var message = message
+    for index in message.toolCalls.indices {
+      if case .failure = ToolArguments.parse(message.toolCalls[index].arguments) {
+        message.toolCalls[index].arguments = "{}"
+      }
+    }
+    return message
   }
 
   struct StreamResult {

@@ -75,23 +75,72 @@ public struct TurnSummary: Sendable, Equatable {
   }
 }
 
-/// A command waiting for the user's yes or no.
+/// Something waiting for the user's yes or no: a command, a patch, a call to a tool that runs
+/// outside the sandbox. The engine decides which answers make sense (`choices`); a front end
+/// offers exactly those.
 public struct ApprovalRequest: Sendable, Equatable {
+  public enum Subject: Sendable, Equatable {
+    /// A shell command, as the argv it will run, and where.
+    case command(argv: [String], workdir: String)
+    /// Files a patch would write.
+    case patch(PatchApproval)
+  }
+
   public var callID: String
-  public var command: [String]
-  public var workdir: String
+  public var subject: Subject
   /// Why we ask: "not a known-safe command", "rm -rf deletes ...", the model's justification.
   public var reason: String
   /// Asking to run without the sandbox (escalation or a retry after a sandbox denial).
   public var unsandboxed: Bool
+  /// The answers that mean something here, in the order to offer them.
+  public var choices: [ApprovalAnswer]
 
-  public init(callID: String, command: [String], workdir: String, reason: String, unsandboxed: Bool)
-  {
+  public init(
+    callID: String, subject: Subject, reason: String, unsandboxed: Bool,
+    choices: [ApprovalAnswer]
+  ) {
     self.callID = callID
-    self.command = command
-    self.workdir = workdir
+    self.subject = subject
     self.reason = reason
     self.unsandboxed = unsandboxed
+    self.choices = choices
+  }
+}
+
+/// A patch shown for approval: what it changes and the diff.
+public struct PatchApproval: Sendable, Equatable {
+  public var changes: [FileChange]
+  /// Unified diff of every file, for display.
+  public var diff: String
+  /// Where the patch applies.
+  public var workdir: String
+
+  public init(changes: [FileChange], diff: String, workdir: String) {
+    self.changes = changes
+    self.diff = diff
+    self.workdir = workdir
+  }
+}
+
+/// One file a patch adds, updates (possibly moving it) or deletes.
+public struct FileChange: Sendable, Equatable {
+  public enum Kind: String, Sendable, Equatable {
+    case add, update, delete
+  }
+  /// Absolute path.
+  public var path: String
+  public var kind: Kind
+  /// For an update that also renames: the new absolute path.
+  public var movePath: String?
+  public var added: Int
+  public var removed: Int
+
+  public init(path: String, kind: Kind, movePath: String? = nil, added: Int = 0, removed: Int = 0) {
+    self.path = path
+    self.kind = kind
+    self.movePath = movePath
+    self.added = added
+    self.removed = removed
   }
 }
 
