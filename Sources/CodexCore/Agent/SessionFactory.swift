@@ -52,7 +52,7 @@ public struct SessionFactory: Sendable {
       userInstructions: config.userInstructions,
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
     let shell = ShellTool(config: config, environment: environment)
-    let tools = Toolbox([shell])
+    let tools = Toolbox([shell, UpdatePlanTool()])
 
     let id = resumed?.meta.id ?? SessionID.make()
     var recorder: RolloutRecorder?
@@ -71,7 +71,9 @@ public struct SessionFactory: Sendable {
     }
     let session = Session(
       id: id, client: client, model: model, instructions: instructions, tools: tools,
-      history: resumed?.history ?? [], recorder: recorder)
+      history: resumed?.history ?? [], recorder: recorder,
+      contextSettings: ContextSettings(
+        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit))
     return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)
   }
 }

@@ -257,6 +257,8 @@ struct ConfigInterpreter {
       history: history, notify: try stringArray(["notify"]) ?? [],
       hideAgentReasoning: try bool(["hide_agent_reasoning"]) ?? false,
       projectDocMaxBytes: try int(["project_doc_max_bytes"]) ?? 32 * 1024,
+      modelContextWindow: try int(["model_context_window"]),
+      autoCompactTokenLimit: try int(["model_auto_compact_token_limit"]),
       cwd: cwd, codexHome: codexHome, origins: origins)
   }
 
