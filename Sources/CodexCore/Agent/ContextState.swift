@@ -84,13 +84,20 @@ struct ContextState {
     }
   }
 
-  /// The server refused a request as too long. Take its number; when it gave none, assume the
-  /// window is a little smaller than what was sent, so the compaction makes real room.
-  mutating func learnedFromOverflow(window reported: Int?, estimated: Int) {
+  /// The server refused a request as too long. Take its window; when it gave none, assume the
+  /// window is a little smaller than what was sent, so the compaction makes real room. When it
+  /// said how long the prompt was, that also recalibrates the estimate.
+  mutating func learnedFromOverflow(window reported: Int?, promptTokens: Int?, request: ChatRequest)
+  {
+    let raw = TokenEstimator.estimate(request)
+    if let promptTokens, raw > 200 {
+      calibration = min(2.5, max(0.4, Double(promptTokens) / Double(raw)))
+    }
+    let sent = promptTokens ?? estimated(request)
     if let reported {
       window = ContextWindow(tokens: reported, source: "server error")
-    } else if window == nil || (window?.tokens ?? 0) >= estimated {
-      window = ContextWindow(tokens: max(256, estimated * 9 / 10), source: "server error")
+    } else if window == nil || (window?.tokens ?? 0) >= sent {
+      window = ContextWindow(tokens: max(256, sent * 9 / 10), source: "server error")
     }
   }
 

@@ -36,8 +36,18 @@ extension Session {
       let window = context.window?.tokens ?? max(2048, before)
       let summary = try await summarize(compacted, window: window)
       summarized = summary != nil
-      compacted = Compaction.replacement(
-        for: compacted, summary: summary, budget: max(64, window * 35 / 100))
+      // Leave real room — at most 60 % of the window — so the next rounds do not compact
+      // again at once: keep fewer recent messages until the result fits.
+      let target = window * 60 / 100
+      var tailBudget = Int(Double(window * 35 / 100) / context.calibration)
+      var candidate = Compaction.replacement(
+        for: compacted, summary: summary, latestRequest: latestRequest, budget: tailBudget)
+      while context.estimated(request(for: candidate)) > target, tailBudget > 32 {
+        tailBudget /= 2
+        candidate = Compaction.replacement(
+          for: compacted, summary: summary, latestRequest: latestRequest, budget: tailBudget)
+      }
+      compacted = candidate
     }
     guard compacted != history else { return }
     history = compacted

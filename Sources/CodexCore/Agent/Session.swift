@@ -20,6 +20,9 @@ public actor Session {
   var recorderFailed = false
   /// The context window and how it is found and spent.
   var context: ContextState
+  /// What the user asked for in the turn under way (or the last one): a compaction keeps it
+  /// word for word.
+  var latestRequest: String?
 
   public init(
     id: String, client: ModelClient, model: String, instructions: String?, tools: Toolbox,
@@ -34,6 +37,13 @@ public actor Session {
     self.history = history
     self.recorder = recorder
     self.context = ContextState(settings: contextSettings)
+    self.latestRequest = history.last {
+      if case .user(let text) = $0 { return !text.hasPrefix(Compaction.summaryHeader) }
+      return false
+    }.flatMap {
+      if case .user(let text) = $0 { return text }
+      return nil
+    }
   }
 
   public func setModel(_ model: String) {
@@ -73,6 +83,7 @@ public actor Session {
     _ text: String, approvals: any ApprovalHandler, emit: @escaping @Sendable (AgentEvent) -> Void
   ) async throws -> TurnSummary {
     append(.user(text), emit: emit)
+    latestRequest = text
     emit(.turnStarted)
     await learnWindow()
     var turnUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
@@ -88,14 +99,18 @@ public actor Session {
       let result: StreamResult
       do {
         result = try await streamOnce(request, emit: emit)
-      } catch ProviderError.contextOverflow(_, let message, let window) where !overflowRetried {
-        // Learn the window from the error, compact, and try once more; never loop.
+      } catch ProviderError.contextOverflow(_, let message, let window, let prompt)
+        where !overflowRetried
+      {
+        // Learn the window from the error, compact, and send this request once more; a second
+        // refusal of the same request stands.
         overflowRetried = true
-        context.learnedFromOverflow(window: window, estimated: TokenEstimator.estimate(request))
+        context.learnedFromOverflow(window: window, promptTokens: prompt, request: request)
         emit(.warning("the server says the context is full (\(message)); compacting"))
         try await compact(trigger: .overflow, emit: emit)
         continue
       }
+      overflowRetried = false
       if let u = result.usage {
         turnUsage = turnUsage + u
         totalUsage = totalUsage + u

@@ -173,7 +173,9 @@ public struct ModelClient: Sendable {
     switch e {
     case .serverError(let m):
       if let overflow = ContextOverflow.detect(status: 0, error: ErrorBody(message: m)) {
-        return .contextOverflow(provider: provider.name, message: m, window: overflow.window)
+        return .contextOverflow(
+          provider: provider.name, message: m, window: overflow.window,
+          promptTokens: overflow.promptTokens)
       }
       return .streamError(provider: provider.name, message: m)
     case .malformed(let m): return .malformedStream(provider: provider.name, detail: m)
@@ -266,7 +268,8 @@ public struct ModelClient: Sendable {
       previousFailure = (status, body)
       if let overflow = ContextOverflow.detect(status: status, error: err, rawBody: body) {
         throw ProviderError.contextOverflow(
-          provider: provider.name, message: err.message, window: overflow.window)
+          provider: provider.name, message: err.message, window: overflow.window,
+          promptTokens: overflow.promptTokens)
       }
       if RetryPolicy.isRetryable(status: status, head: response.head), !repeated,
         attempt <= provider.requestMaxRetries
