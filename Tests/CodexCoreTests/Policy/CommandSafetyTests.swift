@@ -20,7 +20,7 @@ import Testing
     ["git", "status"], ["git", "log", "--oneline", "-n", "5"], ["git", "diff", "HEAD~1"],
     ["git", "show", "HEAD"], ["git", "branch"], ["git", "branch", "--show-current"],
     ["git", "branch", "-a", "-v"], ["git", "branch", "--format=%(refname)"],
-    ["git", "-C", "sub", "status"], ["git", "--no-pager", "log"], ["git", "--git-dir=.git", "log"],
+    ["git", "--no-pager", "log"],
     ["sed", "-n", "1,5p", "file.txt"], ["sed", "-n", "10p"],
     ["date"], ["date", "+%Y"], ["date", "-d", "yesterday"], ["date", "-dsunday"], ["date", "-u"],
     ["file", "x"], ["tree", "-L", "2"], ["tree", "-a"],
@@ -35,7 +35,7 @@ import Testing
     ["bash", "-lc", "bash -lc 'ls'"],
   ])
   func knownSafe(argv: [String]) {
-    #expect(CommandSafety.isKnownSafe(argv))
+    #expect(CommandSafety.isKnownSafe(argv, context: .test))
   }
 
   @Test(arguments: [
@@ -57,6 +57,8 @@ import Testing
     ["git", "branch", "new-branch"], ["git", "branch", "-d", "feature"],
     ["git", "branch", "-D", "x"],
     ["git", "branch", "-m", "a", "b"], ["git", "-C", ".", "branch", "-d", "feature"],
+    // another repository's config: -C, --git-dir, --work-tree, --bare
+    ["git", "-C", "sub", "status"], ["git", "--git-dir=.git", "log"],
     ["git", "-c", "core.pager=cat", "log"], ["git", "-ccore.pager=cat", "status"],
     ["git", "--config-env=core.pager=X", "log"], ["git", "--exec-path=/tmp", "status"],
     ["git", "-p", "log"], ["git", "log", "--output=/tmp/x"], ["git", "diff", "--output", "x"],
@@ -84,15 +86,15 @@ import Testing
     ["bash", "-lc", "cat x | tee out"],
   ])
   func notKnownSafe(argv: [String]) {
-    #expect(!CommandSafety.isKnownSafe(argv))
+    #expect(!CommandSafety.isKnownSafe(argv, context: .test))
   }
 
   @Test func nestedShellsAreReadToALimit() {
     var script = "ls"
     for _ in 0..<2 { script = "bash -lc " + shellQuote(script) }
-    #expect(CommandSafety.isKnownSafe(["bash", "-lc", script]))
+    #expect(CommandSafety.isKnownSafe(["bash", "-lc", script], context: .test))
     for _ in 0..<5 { script = "bash -lc " + shellQuote(script) }
-    #expect(!CommandSafety.isKnownSafe(["bash", "-lc", script]))
+    #expect(!CommandSafety.isKnownSafe(["bash", "-lc", script], context: .test))
   }
 
   private func shellQuote(_ text: String) -> String {
