@@ -200,6 +200,17 @@ import Testing
     #expect(out.contains("bin"), "the real ls lists the folder: \(out)")
   }
 
+  /// HOME sits in /tmp here, so `~/.profile` is the model's to write: a known-safe `sh -lc`
+  /// must not run it.
+  @Test func aLoginProfileInAWritableHomeIsNotRunForAKnownSafeScript() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    try s.write("home/.profile", "touch '\(s.work)/PWNED'\n")
+    let out = try await attack(s, ["sh", "-lc", "ls -a"])
+    #expect(!exists(s, "work/PWNED"))
+    #expect(out.contains("exit_code\\\":0") || out.contains("\"exit_code\":0"), "\(out)")
+  }
+
   // MARK: dangerous commands under `never`
 
   @Test func findDeleteIsRefusedUnderNever() async throws {

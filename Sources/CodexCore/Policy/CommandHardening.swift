@@ -48,8 +48,8 @@ public enum CommandHardening {
   ]
 
   /// `environment` as a known-safe command gets it: no `GIT_*` variables of the user's (one
-  /// could name another repository, a pager or an external diff), the git config above, no
-  /// pager, and search paths (`PATH`, `LD_LIBRARY_PATH`) without entries the model could have
+  /// could name another repository, a pager or an external diff), the git config above (and
+  /// no global git config when HOME is writable), no pager, and search paths (`PATH`, `LD_LIBRARY_PATH`) without entries the model could have
   /// written to: relative ones, and those inside the writable roots (a `node_modules/.bin` or
   /// `.venv/bin` on PATH would let a planted `ls` run in place of the real one).
   public static func environment(
@@ -66,6 +66,11 @@ public enum CommandHardening {
     out["GIT_TERMINAL_PROMPT"] = "0"
     out["GIT_PAGER"] = "cat"
     out["PAGER"] = "cat"
+    // With HOME writable (codex run in ~, or a temporary HOME), ~/.gitconfig may be the
+    // model's: it could name filters or an attributes file. The system config stays.
+    if let home = context.home, context.isInsideWritableRoot(home) {
+      out["GIT_CONFIG_GLOBAL"] = "/dev/null"
+    }
     if let path = environment["PATH"] {
       let kept = trustedSearchPath(path, context: context)
       out["PATH"] = kept.isEmpty ? "/usr/bin:/bin" : kept

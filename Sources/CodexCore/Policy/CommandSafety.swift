@@ -19,7 +19,8 @@ public enum CommandSafety {
   /// The argv to run for a known-safe command, or nil when `argv` is not known-safe. It is
   /// `argv` itself, except that git's diff-producing commands get `--no-ext-diff --no-textconv`
   /// right after the subcommand (in the script text for `bash -lc`): those two run programs
-  /// named in a repository's own config, and no environment setting turns them off. Run it with
+  /// named in a repository's own config, and no environment setting turns them off; and that
+  /// a shell script runs without startup files (`startupFileFreeScriptFlag`). Run it with
   /// `CommandHardening.environment(_:context:)`.
   static func knownSafeCommand(_ argv: [String], context: CommandContext) -> [String]? {
     // The child sees each argument cut at its first NUL; we would judge the whole string.
@@ -33,6 +34,13 @@ public enum CommandSafety {
 
   /// What the git diff commands get, so that a repository cannot make them run programs.
   static let gitDiffHardeningFlags = ["--no-ext-diff", "--no-textconv"]
+
+  /// The flag a known-safe shell script runs with: `-c` without `-l`, which would first run
+  /// the login profiles (`~/.profile`, `~/.bash_profile`), and `-fc` for zsh, which reads
+  /// `~/.zshenv` even then. Where HOME is writable those files may be the model's.
+  static func startupFileFreeScriptFlag(_ shell: String) -> String {
+    shell == "zsh" ? "-fc" : "-c"
+  }
 
   /// `cwd` is where the command starts (nil: unknown) and, after it, where a following command
   /// of the same script would start (`cd` moves it).
@@ -52,10 +60,15 @@ public enum CommandSafety {
         else { return nil }
         if let index = verdict.hardenAfter { insertions.append(command[index].end) }
       }
-      if insertions.isEmpty { return argv }
-      // Only the outermost script is rewritten; a nested one would need re-quoting.
-      guard depth == 0 else { return nil }
-      return [argv[0], argv[1], inserting(gitDiffHardeningFlags, into: script, at: insertions)]
+      if depth > 0 {
+        // Only the outermost script is rewritten; a nested one would need re-quoting.
+        return insertions.isEmpty ? argv : nil
+      }
+      let program = trustedCommandName(argv[0]) ?? ""
+      return [
+        argv[0], startupFileFreeScriptFlag(program),
+        inserting(gitDiffHardeningFlags, into: script, at: insertions),
+      ]
     }
     // A shell call in a form we do not read (`bash -c script extra`, `bash -ec ...`).
     guard ShellCommandParser.simpleCommands(of: argv) != nil else { return nil }
@@ -83,8 +96,10 @@ public enum CommandSafety {
     let args = words.dropFirst()
     if ShellCommandParser.shellNames.contains(program) {
       let argv = words.map(\.text)
-      guard !args.contains(where: { $0.globPrefix != nil }),
-        ShellCommandParser.shellScript(of: argv) != nil
+      // A nested shell cannot be rewritten to skip its startup files, so only the forms that
+      // read none are accepted: `bash -c`, `sh -c` (not `-lc`; not zsh, which reads .zshenv).
+      guard !args.contains(where: { $0.globPrefix != nil }), program != "zsh", argv.count == 3,
+        argv[1] == "-c", ShellCommandParser.shellScript(of: argv) != nil
       else { return nil }
       var nestedCwd = cwd
       guard knownSafeCommand(argv, cwd: &nestedCwd, context: context, depth: depth + 1) != nil

@@ -39,6 +39,14 @@ import Testing
     #expect(config["protocol.file.allow"] == "never")
   }
 
+  @Test func globalGitConfigIsDroppedOnlyWhenHomeIsWritable() {
+    #expect(CommandHardening.environment([:], context: Self.context)["GIT_CONFIG_GLOBAL"] == nil)
+    let writableHome = CommandContext(
+      workdir: "/h/w", workspace: "/h/w", home: "/h", writableRoots: ["/h"])
+    #expect(
+      CommandHardening.environment([:], context: writableHome)["GIT_CONFIG_GLOBAL"] == "/dev/null")
+  }
+
   @Test func aPathOfOnlyWritableEntriesFallsBackToTheSystemOne() {
     let env = CommandHardening.environment(["PATH": "/w/bin:."], context: Self.context)
     #expect(env["PATH"] == "/usr/bin:/bin")

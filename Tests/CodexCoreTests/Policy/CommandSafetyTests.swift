@@ -32,7 +32,7 @@ import Testing
     ["bash", "-lc", "ls && pwd"], ["bash", "-lc", "echo 'hi' ; ls"], ["bash", "-lc", "ls | wc -l"],
     ["bash", "-lc", "sed -n '1,5p' file.txt"], ["bash", "-lc", "find . -name file.txt"],
     ["bash", "-lc", "rg foo 2>&1 | head -n 20"], ["bash", "-lc", "cat x >/dev/null"],
-    ["bash", "-lc", "bash -lc 'ls'"],
+    ["bash", "-lc", "bash -c 'ls'"], ["bash", "-lc", "sh -c 'ls'"],
   ])
   func knownSafe(argv: [String]) {
     #expect(CommandSafety.isKnownSafe(argv, context: .test))
@@ -84,6 +84,9 @@ import Testing
     ["bash", "-lc", "echo $(rm x)"], ["bash", "-lc", "FOO=1 ls"], ["bash", "-lc", "ls &"],
     ["bash", "-c", "ls", "x"], ["bash", "-ec", "ls"], ["./bash", "-lc", "ls"], ["bash", "x.sh"],
     ["bash", "-lc", "cat x | tee out"],
+    // Nested shells that would read startup files the model may have written.
+    ["bash", "-lc", "bash -lc 'ls'"], ["bash", "-lc", "zsh -c 'ls'"],
+    ["bash", "-lc", "sh -l -c ls"],
   ])
   func notKnownSafe(argv: [String]) {
     #expect(!CommandSafety.isKnownSafe(argv, context: .test))
@@ -91,9 +94,9 @@ import Testing
 
   @Test func nestedShellsAreReadToALimit() {
     var script = "ls"
-    for _ in 0..<2 { script = "bash -lc " + shellQuote(script) }
+    for _ in 0..<2 { script = "bash -c " + shellQuote(script) }
     #expect(CommandSafety.isKnownSafe(["bash", "-lc", script], context: .test))
-    for _ in 0..<5 { script = "bash -lc " + shellQuote(script) }
+    for _ in 0..<5 { script = "bash -c " + shellQuote(script) }
     #expect(!CommandSafety.isKnownSafe(["bash", "-lc", script], context: .test))
   }
 

@@ -150,20 +150,26 @@ import Testing
       CommandSafety.knownSafeCommand(
         ["bash", "-lc", "git diff --stat && git show HEAD|head -5; git status"], context: .test)
         == [
-          "bash", "-lc",
+          "bash", "-c",
           "git diff --no-ext-diff --no-textconv --stat && git show --no-ext-diff --no-textconv "
             + "HEAD|head -5; git status",
         ])
     #expect(
       CommandSafety.knownSafeCommand(["bash", "-lc", "git \\\n  log\t-1 # x"], context: .test)
-        == ["bash", "-lc", "git \\\n  log --no-ext-diff --no-textconv\t-1 # x"])
+        == ["bash", "-c", "git \\\n  log --no-ext-diff --no-textconv\t-1 # x"])
     #expect(
       CommandSafety.knownSafeCommand(["bash", "-lc", "git 'diff'é"], context: .test) == nil)
     #expect(
       CommandSafety.knownSafeCommand(["bash", "-lc", "echo héllo && git 'log'"], context: .test)
-        == ["bash", "-lc", "echo héllo && git 'log' --no-ext-diff --no-textconv"])
-    // Other commands run as written.
+        == ["bash", "-c", "echo héllo && git 'log' --no-ext-diff --no-textconv"])
+    // Other commands run as written, and shells without their startup files.
     #expect(CommandSafety.knownSafeCommand(["ls", "-la"], context: .test) == ["ls", "-la"])
+    #expect(
+      CommandSafety.knownSafeCommand(["zsh", "-lc", "ls"], context: .test) == ["zsh", "-fc", "ls"])
+    #expect(
+      CommandSafety.knownSafeCommand(["/bin/sh", "-cl", "ls"], context: .test) == [
+        "/bin/sh", "-c", "ls",
+      ])
     #expect(CommandSafety.knownSafeCommand(["make"], context: .test) == nil)
   }
 }
