@@ -23,6 +23,9 @@ extension CommandSafety {
     var input = LooseInput.inherited
     /// See `LooseCommand.speculative`: only commands dangerous by name count.
     var speculative = false
+    /// The words went through a shell, which replaces file-name patterns (`*`, `?`, `[..]`)
+    /// with matching names, a file named `-rf` included. False for an argv run as it is.
+    var expandsPatterns = false
 
     init(context: CommandContext) {
       self.context = context
@@ -111,6 +114,7 @@ extension CommandSafety {
   ) -> String? {
     var commandScope = scope
     commandScope.literal = true
+    commandScope.expandsPatterns = true
     commandScope.speculative = namesOnly || scope.speculative
     for pipeline in pipelines {
       for (stage, command) in pipeline.enumerated() {
@@ -158,8 +162,15 @@ extension CommandSafety {
     if scope.isComputed(first) && !scope.speculative {
       return "the program it runs is computed when the script runs, so it cannot be checked"
     }
+    if scope.expandsPatterns && !scope.speculative && isFileNamePattern(first) {
+      return "the program it runs is a file-name pattern (\(first)), which could match any "
+        + "program"
+    }
     let program = programBaseName(first)
     let args = Array(argv.dropFirst())
+    if program == "alias" && args.contains(where: { $0.contains("=") }) {
+      return "it defines an alias, which hides the command it runs"
+    }
     if rootWrappers.contains(program) {
       if let inner = wrappedCommandDangerReason(argv, scope: scope) {
         return "\(program) runs it as root, and \(inner)"
@@ -197,6 +208,15 @@ extension CommandSafety {
       return nil
     case "chmod", "chown", "chgrp":
       return recursiveOwnershipDangerReason(program: program, args: args)
+    case "tee", "shred", "truncate", "cp", "mv", "install", "ln":
+      // For the copying ones only the destination, the last operand, is written.
+      let operands = args.filter { !startsWithDash($0) }
+      let written =
+        ["tee", "shred", "truncate"].contains(program) ? operands : Array(operands.suffix(1))
+      if let device = written.first(where: isDevicePath) {
+        return "\(program) writes directly to a device (\(device)), which can destroy a disk"
+      }
+      return nil
     case "git":
       return gitDangerReason(args[...], scope: scope)
     case "eval":
@@ -253,18 +273,22 @@ extension CommandSafety {
       if arg == "-delete" {
         return "find -delete deletes every file it matches without asking"
       }
-      if scope.isComputed(arg) && !scope.speculative
-        && !(index > 0 && findValueTests.contains(args[index - 1]))
-      {
+      let isValue = index > 0 && findValueTests.contains(args[index - 1])
+      if scope.isComputed(arg) && !scope.speculative && !isValue {
         return "find gets an expression computed when the script runs, which could be -delete "
           + "or -exec"
+      }
+      if scope.expandsPatterns && !scope.speculative && !isValue && mayExpandToOption(arg) {
+        return "find gets part of its expression from a file-name pattern (\(arg)); a file "
+          + "named -delete would make it delete"
       }
       if execFlags.contains(arg) {
         let start = index + 1
         var end = start
         while end < args.count && args[end] != ";" && args[end] != "+" { end += 1 }
         for root in starts {
-          let command = args[start..<end].map { $0 == "{}" ? root + "/{}" : $0 }
+          let found = root.hasSuffix("/") ? root + "{}" : root + "/{}"
+          let command = args[start..<end].map { $0 == "{}" ? found : $0 }
           if let reason = dangerReason(command, scope: scope.nested()) { return reason }
         }
         index = end

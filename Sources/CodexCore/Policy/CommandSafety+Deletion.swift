@@ -8,11 +8,18 @@ extension CommandSafety {
     var force = false
     var noPreserveRoot = false
     var computedBeforeDoubleDash = false
+    var patternBeforeDoubleDash = false
     var operands: [String] = []
     var optionsEnded = false
     for arg in args {
       if optionsEnded || arg == "-" || !startsWithDash(arg) {
         if !optionsEnded && scope.isComputed(arg) { computedBeforeDoubleDash = true }
+        if !optionsEnded && scope.expandsPatterns && mayExpandToOption(arg)
+          && arg.allSatisfy({ rmOptionCharacters.contains($0) || "*?[]!".contains($0) })
+        {
+          // `rm -f *` with a file named `-r` is `rm -f -r ...`.
+          patternBeforeDoubleDash = true
+        }
         operands.append(arg)
       } else if arg == "--" {
         optionsEnded = true
@@ -24,6 +31,7 @@ extension CommandSafety {
         if name.count >= 4 && "--no-preserve-root".hasPrefix(name) { noPreserveRoot = true }
       } else {
         if scope.isComputed(arg) { computedBeforeDoubleDash = true }
+        if scope.expandsPatterns && isFileNamePattern(arg) { patternBeforeDoubleDash = true }
         for letter in arg.unicodeScalars.dropFirst() {
           if letter == "r" || letter == "R" { recursive = true }
           if letter == "f" { force = true }
@@ -36,6 +44,11 @@ extension CommandSafety {
       // GNU rm reads options anywhere: `rm -f "$x"` with x=-r is `rm -rf`.
       return "rm gets arguments computed when the script runs, which could add -rf; "
         + "write them after --"
+    }
+    if patternBeforeDoubleDash && !scope.speculative {
+      // `rm -f *` with a file named `-r` in the folder is `rm -f -r ...`.
+      return "rm gets arguments from a file-name pattern that a file named -rf would match; "
+        + "put -- before them"
     }
     guard recursive else { return nil }
     for operand in operands {
@@ -110,4 +123,8 @@ extension CommandSafety {
   static func hasPatternCharacter(_ text: String) -> Bool {
     text.contains("*") || text.contains("?") || text.contains("[")
   }
+
+  /// The characters of rm's options (`-rf`, `--recursive`, `--no-preserve-root`, ...): a
+  /// pattern made of these (and pattern characters) may match a file named like an option.
+  static let rmOptionCharacters = Set("-=rRfidvIbecusontalympdh")
 }

@@ -92,7 +92,8 @@ extension CommandSafety {
   /// How an interpreter finds its program: in an argument (`-c`, `-e`), in a file, or on its
   /// input (no file, `-`, `/dev/stdin`).
   enum ProgramSource: Equatable {
-    case argument
+    /// `-c CODE`, `-e CODE`, `-m MODULE`, `--eval=CODE` (nil when the code is missing).
+    case argument(String?)
     case file(String)
     case input
     /// `sh -n`: the program is read but not run.
@@ -138,10 +139,21 @@ extension CommandSafety {
         index += 1
         continue
       }
-      if ["--eval", "--print", "--command"].contains(arg) { return .argument }
+      if ["--eval", "--print", "--command"].contains(arg) {
+        return .argument(index < args.count ? args[index] : nil)
+      }
+      if let equals = arg.firstIndex(of: "="),
+        ["--eval", "--print", "--command"].contains(String(arg[..<equals]))
+      {
+        return .argument(String(arg[arg.index(after: equals)...]))
+      }
       if arg.hasPrefix("--") { continue }
       let letters = arg.unicodeScalars.dropFirst().map(Character.init)
-      if letters.contains(where: inlineLetters.contains) { return .argument }
+      if let inline = letters.firstIndex(where: inlineLetters.contains) {
+        // `-ec CODE`, or the code glued on: `-e'CODE'`, `-cCODE`.
+        let rest = String(letters[(inline + 1)...])
+        return .argument(rest.isEmpty ? (index < args.count ? args[index] : nil) : rest)
+      }
       if shell && letters.contains("n") { return .notRun }
       if shell && letters.contains("s") { return .input }
       if interpreter == "php" && letters.last == "f", index < args.count {
@@ -157,6 +169,13 @@ extension CommandSafety {
     ["-", "/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"].contains(path)
   }
 
+  /// A path that names an open stream (`/dev/fd/3`, `/proc/self/fd/3`) rather than a file:
+  /// what it holds is produced when the command runs.
+  static func isStreamPath(_ path: String) -> Bool {
+    path.hasPrefix("/dev/fd/") || (path.hasPrefix("/proc/") && path.contains("/fd/"))
+      || path.hasPrefix(processSubstitutionPlaceholder)
+  }
+
   /// An interpreter (or `source`) whose program comes from a pipe, a process substitution or
   /// text computed at run time: nobody can read what it will run.
   static func interpreterInputDangerReason(
@@ -164,7 +183,7 @@ extension CommandSafety {
   ) -> String? {
     if program == "source" || program == "." {
       guard let file = args.first else { return nil }
-      if file.hasPrefix(processSubstitutionPlaceholder) || scope.isComputed(file)
+      if isStreamPath(file) || scope.isComputed(file)
         || (isStandardInputPath(file) && scope.input != .inherited)
       {
         return "\(program) runs a script produced when the command runs, which cannot be "
@@ -174,10 +193,13 @@ extension CommandSafety {
     }
     guard isInterpreterName(program) else { return nil }
     switch programSource(interpreter: program, args: args) {
-    case .argument, .notRun:
+    case .notRun, .argument(nil):
       return nil
+    case .argument(let code?):
+      return scope.isComputed(code)
+        ? "\(program) runs code computed when the command runs, which cannot be checked" : nil
     case .file(let file):
-      if file.hasPrefix(processSubstitutionPlaceholder) || scope.isComputed(file) {
+      if isStreamPath(file) || scope.isComputed(file) {
         return "\(program) runs a script produced when the command runs, which cannot be checked"
       }
       return nil
@@ -187,8 +209,7 @@ extension CommandSafety {
         return "it pipes text into \(program), which runs it as a program"
       case .hereString(let text) where scope.isComputed(text):
         return "it feeds \(program) a program computed when the command runs"
-      case .file(let file)
-      where scope.isComputed(file) || file.hasPrefix(processSubstitutionPlaceholder):
+      case .file(let file) where scope.isComputed(file) || isStreamPath(file):
         return "it feeds \(program) a program produced when the command runs"
       default:
         return nil

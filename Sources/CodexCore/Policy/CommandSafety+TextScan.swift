@@ -8,7 +8,7 @@ extension CommandSafety {
   /// running an interpreter; and then the shape of what runs: a program name computed at run
   /// time, an interpreter fed from a pipe or a substitution, `rm` with computed arguments.
   static func unanalysableScriptDangerReason(_ rawScript: String, scope: DangerScope) -> String? {
-    let (script, bodies) = splittingHeredocBodies(rawScript)
+    let (script, bodies, computedHeredoc) = splittingHeredocBodies(rawScript)
     if isForkBomb(rawScript) {
       return "it is a fork bomb: it starts processes until the machine stops responding"
     }
@@ -26,6 +26,9 @@ extension CommandSafety {
     if let reason = downloadAndRunReason(commands.map { commandWords($0.words) }) {
       return reason
     }
+    if computedHeredoc && !scope.speculative {
+      return "it feeds an interpreter a here-document with text computed when the script runs"
+    }
     return looseCommandsDangerReason(commands, scope: scope, namesOnly: false)
   }
 
@@ -34,6 +37,7 @@ extension CommandSafety {
   ) -> String? {
     var commandScope = scope
     commandScope.literal = false
+    commandScope.expandsPatterns = true
     for command in commands {
       let words = commandWords(command.words)
       guard !words.isEmpty else { continue }
@@ -71,8 +75,11 @@ extension CommandSafety {
   /// speculative scan (it may be Python, not shell): unquoted ones expand `$(...)`, and what a
   /// runner reads is code. An unterminated one may not be a here-document at all, so it stays
   /// in the script.
-  static func splittingHeredocBodies(_ script: String) -> (script: String, bodies: [String]) {
-    guard script.contains("<<") else { return (script, []) }
+  static func splittingHeredocBodies(_ script: String) -> (
+    script: String, bodies: [String], computedProgram: Bool
+  ) {
+    guard script.contains("<<") else { return (script, [], false) }
+    var computedProgram = false
     let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
     var kept: [Substring] = []
     var bodies: [String] = []
@@ -101,15 +108,20 @@ extension CommandSafety {
           }
           body.append(bodyLine)
         }
+        let text = body.joined(separator: "\n")
         if terminator == nil {
           kept += body
         } else if !heredoc.quoted || runsText {
-          bodies.append(body.joined(separator: "\n"))
+          bodies.append(text)
+        }
+        // `bash <<EOF` with `$X` in it: the shell expands the body before the runner reads it.
+        if runsText && !heredoc.quoted && (text.contains("$") || text.contains("`")) {
+          computedProgram = true
         }
         if let terminator { kept.append(terminator) }
       }
     }
-    return (kept.joined(separator: "\n"), bodies)
+    return (kept.joined(separator: "\n"), bodies, computedProgram)
   }
 
   /// The `<<WORD` / `<<-'WORD'` operators on one line, outside quotes. `quote` carries an open

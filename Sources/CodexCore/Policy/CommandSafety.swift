@@ -241,6 +241,22 @@ public enum CommandSafety {
 
   // MARK: helpers
 
+  /// A word the shell would treat as a file-name pattern: with `*` or `?`, or a `[...]`
+  /// bracket expression (a lone `[` is the test command).
+  static func isFileNamePattern(_ word: String) -> Bool {
+    if word.contains("*") || word.contains("?") { return true }
+    guard let open = word.firstIndex(of: "[") else { return false }
+    return word[word.index(after: open)...].contains("]")
+  }
+
+  /// A pattern whose expansion can start with `-`: nothing literal before its first pattern
+  /// character, or a literal `-`.
+  static func mayExpandToOption(_ word: String) -> Bool {
+    guard isFileNamePattern(word) else { return false }
+    let prefix = word.prefix { !"*?[".contains($0) }
+    return prefix.isEmpty || prefix.hasPrefix("-")
+  }
+
   /// `script` with `words` inserted (space-separated) at each scalar offset in `offsets`.
   static func inserting(_ words: [String], into script: String, at offsets: [Int]) -> String {
     let text = " " + words.joined(separator: " ")

@@ -163,7 +163,12 @@ struct LooseShellScanner {
           pending = .hereDocument
           i += 1
           if i + 1 < s.count && s[i + 1] == "-" { i += 1 }
-        } else if c == "<" && !(i + 1 < s.count && (s[i + 1] == "&" || s[i + 1] == ">")) {
+        } else if c == "<" && i + 1 < s.count && s[i + 1] == "&" {
+          // `<&3`: input from another open stream, whatever it holds.
+          input = .file(processSubstitutionPlaceholder)
+          pending = .output
+          i += 1
+        } else if c == "<" && !(i + 1 < s.count && s[i + 1] == ">") {
           pending = .inputFile
         } else {
           pending = .output

@@ -41,7 +41,7 @@ import Testing
     (["find", ".", "-name", "*.o", "-delete"], "find -delete"),
     (["bash", "-lc", "find . -delete"], "find -delete"),
     (["bash", "-lc", "find . $ACTION"], "computed"),
-    (["find", "/", "-name", "x", "-exec", "rm", "-r", "{}", "+"], "rm -r //{}"),
+    (["find", "/", "-name", "x", "-exec", "rm", "-r", "{}", "+"], "rm -r /{} deletes /{}, outside"),
     // rm -r of the home, the workspace, parents, other users, outside the writable roots.
     (["rm", "-r", "*"], "rm -r * deletes everything in the workspace"),
     (["rm", "-r", "./*"], "everything in the workspace"), (["rm", "-r", "."], "the workspace"),
@@ -120,6 +120,27 @@ import Testing
     (["bash", "-lc", "exec -a x rm -rf y"], "rm -rf"),
     (["bash", "-lc", "builtin eval 'rm -rf x'"], "rm -rf"),
     (["bash", "-lc", "echo ${x:-$(rm -rf ~)}"], "rm -rf"),
+    // File-name patterns where a command or an option goes.
+    (["bash", "-lc", "/bin/r? -rf ~"], "file-name pattern"),
+    (["bash", "-lc", "r[m] -r x"], "pattern"),
+    (["bash", "-lc", "rm -f *"], "a file named -rf would match"),
+    (["bash", "-lc", "rm -f -* x"], "a file named -rf"), (["bash", "-lc", "rm -r? x"], "pattern"),
+    (["bash", "-lc", "find . -de*"], "file named -delete"),
+    (["bash", "-lc", "find * -type f"], "pattern"),
+    // Code computed at run time, however it reaches the interpreter.
+    (["bash", "-lc", "python3 -c \"$(cat x)\""], "python3 runs code computed"),
+    (["bash", "-lc", "perl -e \"$X\""], "perl runs code computed"),
+    (["bash", "-lc", "perl -ne\"$X\" f"], "perl runs code computed"),
+    (["bash", "-lc", "node --eval=\"$X\""], "node runs code computed"),
+    (["bash", "-lc", "bash <<EOF\n$X\nEOF"], "here-document with text computed"),
+    (["bash", "-lc", "cat <<EOF | sh\n`cat x`\nEOF"], "here-document"),
+    (["bash", "-lc", "exec 3< f; sh <&3"], "feeds sh a program produced"),
+    (["bash", "-lc", "sh /dev/fd/3 3< f"], "sh runs a script produced"),
+    (["bash", "-lc", "source /proc/self/fd/3"], "source runs a script produced"),
+    (["bash", "-lc", "shopt -s expand_aliases; alias x=rm; x -rf ~"], "alias"),
+    // Writing straight onto a disk.
+    (["tee", "/dev/sda"], "writes directly to a device"), (["cp", "img", "/dev/sdb"], "device"),
+    (["bash", "-lc", "cat img | sudo tee /dev/nvme0n1"], "device"),
     (["bash", "-lc", "echo $((1 + $(sudo id)))"], "sudo"),
   ])
   func dangerous(argv: [String], reason: String) {
@@ -152,6 +173,10 @@ import Testing
     ["bash", "-lc", "cat x | python3 script.py"], ["bash", "-lc", "cat x | python3 -c 'print(1)'"],
     ["bash", "-lc", "echo $'a\\tb' > f"], ["bash", "-lc", "diff <(ls a) <(ls b)"],
     ["bash", "-lc", "sh -c 'make \"$1\"' _ x"], ["bash", "-lc", "cat <<'EOF' > f\nsudo halt\nEOF"],
+    ["bash", "-lc", "rm -f *.o"], ["bash", "-lc", "rm -f -- *"], ["bash", "-lc", "rm -f build/*"],
+    ["bash", "-lc", "[ -f x ] && cat x"], ["bash", "-lc", "python3 -c 'print(1)' \"$x\""],
+    ["bash", "-lc", "cp /dev/null x"], ["bash", "-lc", "cat <<EOF > f\n$HOME\nEOF"],
+    ["bash", "-lc", "find . -name *.o -print"], ["rm", "-f", "*"], ["find", "*"],
   ])
   func notDangerous(argv: [String]) {
     let found = CommandSafety.dangerReason(argv, context: .test)
