@@ -50,11 +50,12 @@ extension CommandSafety {
     ],
     longValues: [
       "max-count", "skip", "since", "after", "until", "before", "author", "committer", "grep",
-      "grep-reflog", "min-parents", "max-parents", "diff-filter",
+      "grep-reflog", "diff-filter",
     ],
     longOptionalValues: [
-      "format", "pretty", "date", "decorate", "color", "stat", "relative", "abbrev", "word-diff",
-      "word-diff-regex", "color-words", "dirstat", "unified", "find-renames", "find-copies",
+      "format", "pretty", "date", "min-parents", "max-parents", "decorate", "color", "stat",
+      "relative", "abbrev", "word-diff", "word-diff-regex", "color-words", "dirstat", "unified",
+      "find-renames", "find-copies",
       "break-rewrites", "src-prefix", "dst-prefix", "line-prefix", "inter-hunk-context",
       "color-moved", "color-moved-ws", "branches", "tags", "remotes", "glob", "exclude",
       "no-walk", "expand-tabs", "notes", "show-linear-break", "stat-width", "stat-name-width",
@@ -79,9 +80,9 @@ extension CommandSafety {
     let subcommandArgs = args[(index + 1)...]
     switch args[index].text {
     case "status":
-      return gitStatusOptions.parse(subcommandArgs) == nil ? nil : SafeVerdict()
+      return gitStatusOptions.operands(subcommandArgs) == nil ? nil : SafeVerdict()
     case "log", "diff", "show":
-      return gitDiffOptions.parse(subcommandArgs) == nil ? nil : SafeVerdict(hardenAfter: index)
+      return gitDiffOptions.operands(subcommandArgs) == nil ? nil : SafeVerdict(hardenAfter: index)
     case "branch":
       return isReadOnlyGitBranch(subcommandArgs) ? SafeVerdict() : nil
     default:

@@ -119,15 +119,17 @@ public enum CommandSafety {
     case "sed":
       return isSedPrint(args) ? SafeVerdict() : nil
     default:
-      guard let spec = readOnlyTools[program], let parsed = spec.parse(args) else { return nil }
+      guard let spec = readOnlyTools[program], let operands = spec.operands(args) else {
+        return nil
+      }
       switch program {
       case "date":
         // `date MMDDhhmm` sets the clock; only `+FORMAT` operands print.
-        guard parsed.operands.allSatisfy({ $0.globPrefix == nil && $0.text.hasPrefix("+") })
+        guard operands.allSatisfy({ $0.globPrefix == nil && $0.text.hasPrefix("+") })
         else { return nil }
       case "uniq":
         // `uniq IN OUT` writes OUT, and a pattern may expand to two files.
-        guard parsed.operands.count <= 1, parsed.operands.allSatisfy({ $0.globPrefix == nil })
+        guard operands.count <= 1, operands.allSatisfy({ $0.globPrefix == nil })
         else { return nil }
       default:
         break

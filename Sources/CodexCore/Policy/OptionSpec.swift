@@ -73,28 +73,21 @@ struct OptionSpec: Sendable {
     self.globSafe = globSafe
   }
 
-  /// A command line read under this spec.
-  struct Parsed {
-    /// Option names as written without dashes (`"n"`, `"lines"`), with their values.
-    var options: [(name: String, value: String?)] = []
+  /// Reads `words` (the arguments after the program) as this tool would and returns its
+  /// operands, or nil when any of the options is not allowed.
+  func operands(_ words: ArraySlice<CommandWord>) -> [CommandWord]? {
     var operands: [CommandWord] = []
-  }
-
-  /// Reads `words` (the arguments after the program) as this tool would, or nil when any of
-  /// them is not allowed.
-  func parse(_ words: ArraySlice<CommandWord>) -> Parsed? {
-    var parsed = Parsed()
     var index = words.startIndex
     var optionsEnded = false
 
-    /// The next word as an option's value. A pattern that may expand into options is refused
-    /// (only its first expansion would be the value).
-    func takeValue() -> String? {
-      guard index < words.endIndex else { return nil }
-      let word = words[index]
-      guard globSafe || !word.mayExpandToOptions else { return nil }
+    /// Takes the next word as an option's value; false when there is none, or when it is a
+    /// pattern that may expand into options (only its first expansion would be the value).
+    func takeValue() -> Bool {
+      guard index < words.endIndex, globSafe || !words[index].mayExpandToOptions else {
+        return false
+      }
       index += 1
-      return word.text
+      return true
     }
 
     while index < words.endIndex {
@@ -103,11 +96,11 @@ struct OptionSpec: Sendable {
       if word.mayExpandToOptions && !optionsEnded {
         // Whatever it expands to, this tool only reads; otherwise it could become `-o FILE`.
         guard globSafe else { return nil }
-        parsed.operands.append(word)
+        operands.append(word)
         continue
       }
       if optionsEnded || !startsWithDash(word.text) || word.text == "-" {
-        parsed.operands.append(word)
+        operands.append(word)
         continue
       }
       let text = word.text
@@ -116,34 +109,22 @@ struct OptionSpec: Sendable {
         continue
       }
       if isDashNumber(text) && numericOption {
-        parsed.options.append(("NUM", String(text.dropFirst())))
         continue
       }
       if isDashNumber(text) && negativeNumberOperands {
-        parsed.operands.append(word)
+        operands.append(word)
         continue
       }
       if text.hasPrefix("--") {
         let body = text.dropFirst(2)
-        let name: String
-        let attached: String?
-        if let equals = body.firstIndex(of: "=") {
-          name = String(body[..<equals])
-          attached = String(body[body.index(after: equals)...])
-        } else {
-          name = String(body)
-          attached = nil
-        }
+        let name = String(body.prefix { $0 != "=" })
+        let hasValue = body.contains("=")
         guard isPlainOptionName(name) else { return nil }
-        if let attached {
+        if hasValue {
           guard longValues.contains(name) || longOptionalValues.contains(name) else { return nil }
-          parsed.options.append((name, attached))
-        } else if longFlags.contains(name) || longOptionalValues.contains(name) {
-          parsed.options.append((name, nil))
         } else if longValues.contains(name) {
-          guard let value = takeValue() else { return nil }
-          parsed.options.append((name, value))
-        } else {
+          guard takeValue() else { return nil }
+        } else if !longFlags.contains(name) && !longOptionalValues.contains(name) {
           return nil
         }
         continue
@@ -156,32 +137,20 @@ struct OptionSpec: Sendable {
         position += 1
         guard scalar.isASCII else { return nil }
         let letter = Character(scalar)
-        let rest = String(String.UnicodeScalarView(letters[position...]))
-        if shortFlags.contains(letter) {
-          parsed.options.append((String(letter), nil))
-        } else if shortOptionalValues.contains(letter) {
-          parsed.options.append((String(letter), rest.isEmpty ? nil : rest))
-          break
-        } else if shortValues.contains(letter) {
-          switch valueStyle {
-          case .getopt:
-            if !rest.isEmpty {
-              parsed.options.append((String(letter), rest))
-            } else {
-              guard let value = takeValue() else { return nil }
-              parsed.options.append((String(letter), value))
-            }
-            position = letters.count
-          case .nextWordPerLetter:
-            guard let value = takeValue() else { return nil }
-            parsed.options.append((String(letter), value))
-          }
-        } else {
-          return nil
+        if shortFlags.contains(letter) { continue }
+        if shortOptionalValues.contains(letter) { break }  // the rest is its value
+        guard shortValues.contains(letter) else { return nil }
+        switch valueStyle {
+        case .getopt:
+          // The rest of the cluster is the value, or else the next word.
+          if position == letters.count { guard takeValue() else { return nil } }
+          position = letters.count
+        case .nextWordPerLetter:
+          guard takeValue() else { return nil }
         }
       }
     }
-    return parsed
+    return operands
   }
 }
 
