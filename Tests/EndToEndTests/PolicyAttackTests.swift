@@ -9,8 +9,12 @@ import Testing
 /// wrongly judged known-safe could run, and under `never` only one wrongly judged harmless.
 @Suite(.serialized) struct PolicyAttackTests {
   /// A chat-wire model that calls `shell` once with `command` (an argv) and then says "Done".
-  static func model(_ command: [String]) -> @Sendable (RecordedRequest) -> FakeResponse {
-    let args = JSON.object(["command": .array(command.map { .string($0) })]).serialized()
+  static func model(_ command: [String], workdir: String? = nil)
+    -> @Sendable (RecordedRequest) -> FakeResponse
+  {
+    var object: JSONObject = ["command": .array(command.map { .string($0) })]
+    if let workdir { object["workdir"] = .string(workdir) }
+    let args = JSON.object(object).serialized()
     return { req in
       if ScriptedModel.toolOutput(req) != nil { return .sse(chatSSE(["Done"])) }
       return .sse([
@@ -23,10 +27,10 @@ import Testing
   /// Runs codex with `flags` (default `-a untrusted`) against a model calling `command`, and
   /// returns what the model was told.
   func attack(
-    _ s: Scratch, _ command: [String], flags: [String] = ["-a", "untrusted"],
-    environment: [String: String] = [:]
+    _ s: Scratch, _ command: [String], workdir: String? = nil,
+    flags: [String] = ["-a", "untrusted"], environment: [String: String] = [:]
   ) async throws -> String {
-    let server = try FakeHTTPServer(handler: Self.model(command))
+    let server = try FakeHTTPServer(handler: Self.model(command, workdir: workdir))
     defer { server.stop() }
     let r = try await s.run(
       ["--provider-url", server.baseURL + "/v1", "-m", "m"] + flags + ["go"],
@@ -77,6 +81,17 @@ import Testing
       s, "git init -q . && git -c user.name=a -c user.email=a@b commit -q --allow-empty -m x")
     let out = try await attack(s, ["git", "log", "-1", "--output\u{0}", "F"])
     #expect(!exists(s, "work/F"))
+    #expect(out.contains("NUL byte"), "\(out)")
+  }
+
+  @Test func nulByteInTheWorkdirIsRefused() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    try s.write("work/sub/keep.txt", "precious")
+    let out = try await attack(
+      s, ["bash", "-lc", "rm -rf ./*"], workdir: "sub\u{0}/..",
+      flags: ["--dangerously-bypass-approvals-and-sandbox"])
+    #expect(s.read("work/sub/keep.txt") == "precious")
     #expect(out.contains("NUL byte"), "\(out)")
   }
 

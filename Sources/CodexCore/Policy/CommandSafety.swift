@@ -29,7 +29,7 @@ public enum CommandSafety {
     return knownSafeCommand(argv, cwd: &cwd, context: context, depth: 0)
   }
 
-  /// Nested `bash -lc "bash -lc '...'"` is read to this depth; deeper is not known-safe.
+  /// Nested `bash -lc "bash -c '...'"` is read to this depth; deeper is not known-safe.
   static let maxNesting = 3
 
   /// What the git diff commands get, so that a repository cannot make them run programs.
