@@ -193,8 +193,8 @@ import Testing
     let hook = try markerScript(s, "fsmonitor", creates: "PWNED")
     try await setUp(
       s,
-      "git init -q . && git init -q --bare ../evil.git && git --git-dir=../evil.git config core.fsmonitor \(hook)"
-    )
+      "git init -q . && git init -q --bare ../evil.git\n"
+        + "git --git-dir=../evil.git config core.fsmonitor \(hook)")
     _ = try await attack(
       s, ["git", "status"],
       environment: ["GIT_DIR": s.root + "/evil.git", "GIT_WORK_TREE": s.work])

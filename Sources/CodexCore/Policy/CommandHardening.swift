@@ -49,9 +49,10 @@ public enum CommandHardening {
 
   /// `environment` as a known-safe command gets it: no `GIT_*` variables of the user's (one
   /// could name another repository, a pager or an external diff), the git config above (and
-  /// no global git config when HOME is writable), no pager, and search paths (`PATH`, `LD_LIBRARY_PATH`) without entries the model could have
-  /// written to: relative ones, and those inside the writable roots (a `node_modules/.bin` or
-  /// `.venv/bin` on PATH would let a planted `ls` run in place of the real one).
+  /// no global git config when HOME is writable), no pager, and search paths (`PATH`,
+  /// `LD_LIBRARY_PATH`) without entries the model could have written to: relative ones, and
+  /// those inside the writable roots (a `node_modules/.bin` or `.venv/bin` on PATH would let a
+  /// planted `ls` run in place of the real one).
   public static func environment(
     _ environment: [String: String], context: CommandContext
   ) -> [String: String] {
