@@ -140,10 +140,10 @@ public final class ShellTool: Tool {
     }
 
     let approved = approvedForSession.withLock { $0.contains(inv.command) }
+    let safetyContext = commandContext(workdir: inv.workdir)
     let decision = assessCommand(
       inv.command, policy: policy, sandbox: sandboxMode, escalationRequested: inv.escalate,
-      approvedForSession: approved, justification: inv.justification,
-      context: commandContext(workdir: inv.workdir))
+      approvedForSession: approved, justification: inv.justification, context: safetyContext)
     var sandboxed: Bool
     switch decision {
     case .reject(let reason):
@@ -154,7 +154,7 @@ public final class ShellTool: Tool {
       sandboxed = false
     case .ask(let reason):
       // "Always" is not offered for dangerous commands: they ask every time (assessCommand).
-      let dangerous = CommandSafety.dangerReason(inv.command) != nil
+      let dangerous = CommandSafety.dangerReason(inv.command, context: safetyContext) != nil
       let answer = await context.ask(
         ApprovalRequest(
           callID: call.id, subject: .command(argv: inv.command, workdir: inv.workdir),
