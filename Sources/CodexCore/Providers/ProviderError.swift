@@ -18,7 +18,11 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
   case tls(provider: String, url: String, detail: String)
   case invalidRequest(String)
 
-  public var description: String {
+  /// URLs in the text (the provider's, and any a server's message quotes) lose their
+  /// credentials: `user:password@` and secret query values (`Redaction`).
+  public var description: String { Redaction.text(unredactedDescription) }
+
+  var unredactedDescription: String {
     switch self {
     case .missingAPIKey(let p, let env, let instr):
       return "\(p) needs an API key: set the environment variable \(env)"
