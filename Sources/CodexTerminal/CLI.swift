@@ -9,7 +9,9 @@ public enum CLI {
     let environment = Platform.processEnvironment()
     let err = Style.forFD(TerminalIO.stderrFD, environment: environment)
     func fail(_ message: String) -> Int32 {
-      TerminalIO.write(TerminalIO.stderrFD, err.red("error: ") + message + "\n")
+      // One line, shown not obeyed: messages quote servers and files.
+      TerminalIO.write(
+        TerminalIO.stderrFD, err.red("error: ") + TerminalText.escaped(message) + "\n")
       return 1
     }
 

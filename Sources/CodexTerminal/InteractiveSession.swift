@@ -143,7 +143,7 @@ struct InteractiveSession {
       } else if let aborted = error as? TurnAborted {
         console.say(style.yellow("stopped: ") + aborted.reason)
       } else {
-        console.say(style.red("error: ") + "\(error)")
+        console.say(style.red("error: ") + TerminalText.escaped("\(error)"))
       }
     }
   }
@@ -224,7 +224,7 @@ final class UsageMeter: Sendable {
     guard case .usage(let u) = event else { return }
     state.withLock {
       $0.total = $0.total + u
-      $0.lastInput = u.inputTokens + u.outputTokens
+      $0.lastInput = u.totalTokens
     }
   }
 

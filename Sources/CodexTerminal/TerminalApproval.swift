@@ -20,15 +20,20 @@ public final class TerminalApproval: ApprovalHandler {
       TerminalIO.write(
         TerminalIO.stderrFD,
         style.yellow("not run") + " (needs approval, and there is no terminal to ask): "
-          + CommandText.display(r.command) + "\n")
+          + TerminalText.escaped(CommandText.display(r.command)) + "\n")
       return .no
     }
     return lock.withLock { _ in
       var text = "\n" + style.yellow(style.bold("Allow this command?"))
       if r.unsandboxed { text += style.red(" (without the sandbox)") }
-      text += "\n  " + style.bold(CommandText.display(r.command)) + "\n"
-      text += style.dim("  in \(r.workdir)") + "\n"
-      if !r.reason.isEmpty { text += style.dim("  why: \(r.reason)") + "\n" }
+      // The command, its folder and the model's reason are shown, never obeyed: a carriage
+      // return or cursor movement in them must not make one command look like another.
+      let command = TerminalText.escaped(CommandText.display(r.command), keepingNewlines: true)
+      text += "\n  " + style.bold(command) + "\n"
+      text += style.dim("  in \(TerminalText.escaped(r.workdir))") + "\n"
+      if !r.reason.isEmpty {
+        text += style.dim("  why: \(TerminalText.escaped(r.reason, keepingNewlines: true))") + "\n"
+      }
       TerminalIO.write(TerminalIO.stderrFD, text)
       while true {
         TerminalIO.write(
