@@ -233,7 +233,9 @@ public struct ToolOutputFormatter: Sendable {
       let tenths = Int((total * 10).rounded())
       return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
     }
-    let whole = Int(total.rounded())
+    // A limit the model chose can be long; a Duration's seconds can exceed what Int holds
+    // once rounded, so convert only what fits.
+    let whole = Int(exactly: total.rounded()) ?? Int.max
     return whole % 60 == 0 ? "\(whole / 60)m" : "\(whole / 60)m \(whole % 60)s"
   }
 
