@@ -18,9 +18,10 @@ public enum Redaction {
 
   public static let placeholder = "<redacted>"
 
-  /// Whether a header with this name carries a credential.
+  /// Whether a header with this name carries a credential. Rate-limit headers
+  /// (`x-ratelimit-remaining-tokens`) only count, and are what `DEBUG=1` is read for.
   public static func isSecretHeader(_ name: String) -> Bool {
-    matches(name, secretWords)
+    matches(name, secretWords) && !name.lowercased().contains("ratelimit")
   }
 
   /// A header's value as it may be shown. `knownSecret` redacts whatever the name is (values

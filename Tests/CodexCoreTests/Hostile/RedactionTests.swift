@@ -66,7 +66,10 @@ import Testing
     #expect(!Redaction.header(name, "s3cr3t-value").contains("s3cr3t"))
   }
 
-  @Test(arguments: ["Content-Type", "Accept", "User-Agent", "X-Title", "HTTP-Referer"])
+  @Test(arguments: [
+    "Content-Type", "Accept", "User-Agent", "X-Title", "HTTP-Referer",
+    "x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-limit",
+  ])
   func ordinaryHeadersStayReadable(_ name: String) {
     #expect(Redaction.header(name, "plain") == "plain")
     #expect(Redaction.header(name, "from-env", knownSecret: true) == "<redacted 8 chars>")
