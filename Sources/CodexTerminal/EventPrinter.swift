@@ -94,9 +94,9 @@ public final class EventPrinter: Sendable {
         spinner?.stop()
         endReasoning(&s)
         finishAnswerLine(&s)
-        let where_ = b.sandboxed ? "" : err.yellow(" (no sandbox)")
+        let sandboxNote = b.sandboxed ? "" : err.yellow(" (no sandbox)")
         let command = TerminalText.escaped(b.displayText, keepingNewlines: true)
-        write(TerminalIO.stderrFD, err.cyan("$ ") + err.bold(command) + where_ + "\n")
+        write(TerminalIO.stderrFD, err.cyan("$ ") + err.bold(command) + sandboxNote + "\n")
         spinner?.start("running")
       case .commandEnd(let e):
         spinner?.stop()
