@@ -52,9 +52,11 @@ extension InteractiveSession {
     let available = await client.availableModels()
     guard let name else {
       console.say(
-        "model: " + style.bold(await session.model) + style.dim(" (\(client.provider.name))"))
+        "model: " + style.bold(TerminalText.escaped(await session.model))
+          + style.dim(" (\(client.provider.name))"))
       if let available, !available.isEmpty {
-        console.say(style.dim("available: ") + available.joined(separator: ", "))
+        console.say(
+          style.dim("available: ") + TerminalText.escaped(available.joined(separator: ", ")))
       } else {
         console.say(style.dim("\(client.provider.name) did not list its models"))
       }
@@ -65,7 +67,7 @@ extension InteractiveSession {
     if let available, !available.isEmpty, !available.contains(name) {
       console.say(
         style.yellow("note: ") + "\(client.provider.name) does not list \(name); it lists "
-          + available.joined(separator: ", "))
+          + TerminalText.escaped(available.joined(separator: ", ")))
     }
   }
 
@@ -75,7 +77,8 @@ extension InteractiveSession {
     guard let id else {
       for p in config.providers.providers {
         let mark = p.id == current.provider.id ? style.green("* ") : "  "
-        console.say(mark + style.bold(p.id) + style.dim(" \(p.name) · \(p.baseURL)"))
+        let url = TerminalText.escaped(Redaction.url(p.baseURL))
+        console.say(mark + style.bold(p.id) + style.dim(" \(p.name) · \(url)"))
       }
       console.say(style.dim("switch with /provider <id> [model]"))
       return
@@ -90,7 +93,7 @@ extension InteractiveSession {
     do {
       try client.checkCredentials()
     } catch {
-      console.say(style.red("error: ") + "\(error)")
+      console.say(style.red("error: ") + TerminalText.escaped("\(error)"))
       return
     }
     var chosen = model ?? info.defaultModel
@@ -103,8 +106,9 @@ extension InteractiveSession {
     }
     await session.setClient(client, model: chosen)
     console.say(
-      "provider: " + style.bold(info.id) + style.dim(" \(info.baseURL)") + ", model: "
-        + style.bold(chosen))
+      "provider: " + style.bold(info.id)
+        + style.dim(" \(TerminalText.escaped(Redaction.url(info.baseURL)))") + ", model: "
+        + style.bold(TerminalText.escaped(chosen)))
   }
 
   func approvals(_ name: String?, _ console: Console) {
@@ -135,11 +139,12 @@ extension InteractiveSession {
     let p = client.provider
     let usage = console.meter.total
     let policy = shellTool?.approvalPolicy ?? config.approvalPolicy
+    // Values may come from a server (model names) or a config: shown, never obeyed.
     func row(_ name: String, _ value: String) {
-      console.say(style.dim(name.padded(to: 10)) + value)
+      console.say(style.dim(name.padded(to: 10)) + TerminalText.escaped(value))
     }
     row("provider", "\(p.name) (\(p.id))")
-    row("url", p.baseURL)
+    row("url", Redaction.url(p.baseURL))
     row("wire", p.wire.rawValue)
     row("model", await session.model)
     row("approvals", policy.rawValue)

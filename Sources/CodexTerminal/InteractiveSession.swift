@@ -143,7 +143,7 @@ struct InteractiveSession {
       } else if let aborted = error as? TurnAborted {
         console.say(style.yellow("stopped: ") + aborted.reason)
       } else {
-        console.say(style.red("error: ") + "\(error)")
+        console.say(style.red("error: ") + TerminalText.escaped("\(error)"))
       }
     }
   }

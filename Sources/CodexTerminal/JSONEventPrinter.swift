@@ -77,7 +77,7 @@ public final class JSONEventPrinter: Sendable {
         let id = s.commandItems[e.id] ?? newItem()
         let failed: Bool
         switch e.status {
-        case .completed: failed = e.exitCode != 0
+        case .finished(.exited(let code)): failed = code != 0
         default: failed = true
         }
         emit([

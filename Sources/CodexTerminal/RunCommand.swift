@@ -11,7 +11,8 @@ struct RunCommand {
   var err: Style { Style.forFD(TerminalIO.stderrFD, environment: environment) }
 
   func fail(_ message: String, code: Int32 = 1) -> Int32 {
-    TerminalIO.write(TerminalIO.stderrFD, err.red("error: ") + message + "\n")
+    // One line, shown not obeyed: messages quote servers and files.
+    TerminalIO.write(TerminalIO.stderrFD, err.red("error: ") + TerminalText.escaped(message) + "\n")
     return code
   }
 
@@ -25,7 +26,9 @@ struct RunCommand {
     guard debug else { return curl }
     let style = err
     return LoggingTransport(wrapping: curl) { text in
-      TerminalIO.write(TerminalIO.stderrFD, style.dim(text) + "\n")
+      // Lines from the server are shown, not obeyed.
+      TerminalIO.write(
+        TerminalIO.stderrFD, style.dim(TerminalText.escaped(text, keepingNewlines: true)) + "\n")
     }
   }
 

@@ -41,12 +41,7 @@ public final class FakeHTTPServer: Sendable {
   public func wait(
     timeout: Duration = .seconds(30), until condition: @Sendable (FakeHTTPServer) -> Bool
   ) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition(self) {
-      if ContinuousClock.now >= deadline { return false }
-      try? await Task.sleep(for: .milliseconds(5))
-    }
-    return true
+    await Waiting.until(budget: timeout) { condition(self) }
   }
 
   /// Closes the listener and every connection, interrupts scripted sleeps, hangs and gates,

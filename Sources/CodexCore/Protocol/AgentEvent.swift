@@ -103,32 +103,40 @@ public struct CommandBegin: Sendable, Equatable {
 public struct CommandEnd: Sendable, Equatable {
   public var id: String
   public var command: [String]
-  public var exitCode: Int32?
   public var duration: Duration
   /// Combined stdout and stderr, as sent to the model (possibly truncated).
   public var output: String
-  /// Why the command did not run or was stopped: rejected, timed out, sandbox unavailable.
+  /// How it ended, or why it did not run: rejected, sandbox unavailable.
   public var status: Status
 
   public enum Status: Sendable, Equatable {
-    case completed
-    case timedOut
-    case signalled(Int32)
+    case finished(CommandTermination)
     case rejected(String)
     case failedToStart(String)
   }
 
-  public init(
-    id: String, command: [String], exitCode: Int32?, duration: Duration, output: String,
-    status: Status
-  ) {
+  public init(id: String, command: [String], duration: Duration, output: String, status: Status) {
     self.id = id
     self.command = command
-    self.exitCode = exitCode
     self.duration = duration
     self.output = output
     self.status = status
   }
+
+  /// The exit status when the command exited by itself.
+  public var exitCode: Int32? {
+    if case .finished(.exited(let code)) = status { return code }
+    return nil
+  }
+}
+
+/// How a command that ran came to an end: the one shape the runner's result is read into, for
+/// the model's text and for every front end.
+public enum CommandTermination: Sendable, Equatable {
+  case exited(code: Int32)
+  case signaled(signal: Int32)
+  /// Killed by us when `limit` passed.
+  case timedOut(limit: Duration)
 }
 
 public struct TurnSummary: Sendable, Equatable {

@@ -8,6 +8,8 @@ public enum ChatEvent: Sendable, Equatable {
   case finished(FinishReason)
 }
 
+/// Token counts as a server reports them. The numbers are the server's: a negative count is
+/// read as 0, and sums saturate at `Int.max` instead of trapping.
 public struct TokenUsage: Sendable, Equatable {
   public var inputTokens: Int
   public var outputTokens: Int
@@ -17,19 +19,26 @@ public struct TokenUsage: Sendable, Equatable {
   public init(
     inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, reasoningTokens: Int = 0
   ) {
-    self.inputTokens = inputTokens
-    self.outputTokens = outputTokens
-    self.cachedInputTokens = cachedInputTokens
-    self.reasoningTokens = reasoningTokens
+    self.inputTokens = max(0, inputTokens)
+    self.outputTokens = max(0, outputTokens)
+    self.cachedInputTokens = max(0, cachedInputTokens)
+    self.reasoningTokens = max(0, reasoningTokens)
   }
 
-  public var totalTokens: Int { inputTokens + outputTokens }
+  public var totalTokens: Int { Self.sum(inputTokens, outputTokens) }
 
   public static func + (a: TokenUsage, b: TokenUsage) -> TokenUsage {
     TokenUsage(
-      inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens,
-      cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
-      reasoningTokens: a.reasoningTokens + b.reasoningTokens)
+      inputTokens: sum(a.inputTokens, b.inputTokens),
+      outputTokens: sum(a.outputTokens, b.outputTokens),
+      cachedInputTokens: sum(a.cachedInputTokens, b.cachedInputTokens),
+      reasoningTokens: sum(a.reasoningTokens, b.reasoningTokens))
+  }
+
+  /// `a + b`, or `Int.max` when that overflows (both are never negative).
+  static func sum(_ a: Int, _ b: Int) -> Int {
+    let (total, overflowed) = a.addingReportingOverflow(b)
+    return overflowed ? Int.max : total
   }
 }
 

@@ -15,6 +15,10 @@ public struct ModelClient: Sendable {
     self.environment = environment
   }
 
+  /// Headers whose values come from the environment (`env_http_headers`): secrets whatever
+  /// their names, never shown by `DEBUG=1`.
+  var secretHeaderNames: Set<String> { Set(provider.envHTTPHeaders.map { $0.name.lowercased() }) }
+
   /// Fails before any request when a hosted provider's key is missing.
   public func checkCredentials() throws {
     if provider.requiresKey, provider.apiKey(environment: environment) == nil,
@@ -31,24 +35,8 @@ public struct ModelClient: Sendable {
       environment: environment)
     var http = try wire.encode(request, provider: provider, headers: headers)
     http.idleTimeout = provider.streamIdleTimeout
+    http.secretHeaderNames = secretHeaderNames
     return http
-  }
-
-  /// Streams one model turn. Ending the iteration early cancels the request at once.
-  public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
-    let (stream, continuation) = AsyncThrowingStream<ChatEvent, any Error>.makeStream()
-    let task = Task {
-      do {
-        try await run(request) { batch in for e in batch { continuation.yield(e) } }
-        continuation.finish()
-      } catch is CancellationError {
-        continuation.finish(throwing: TransportError.cancelled)
-      } catch {
-        continuation.finish(throwing: error)
-      }
-    }
-    continuation.onTermination = { _ in task.cancel() }
-    return stream
   }
 
   /// What to do when a stream breaks after events already reached the caller.
@@ -343,9 +331,10 @@ public struct ModelClient: Sendable {
       provider: provider, apiKey: provider.apiKey(environment: environment),
       environment: environment
     ).filter { $0.name.lowercased() != "content-type" }
-    let req = HTTPRequest(
+    var req = HTTPRequest(
       method: "GET", url: url, headers: headers, connectTimeout: .seconds(5),
       idleTimeout: .seconds(10))
+    req.secretHeaderNames = secretHeaderNames
     let response: HTTPStreamingResponse
     do {
       response = try await transport.send(req)

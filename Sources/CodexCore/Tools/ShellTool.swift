@@ -257,9 +257,7 @@ public final class ShellTool: Tool {
         call, inv, context, e.description, status: .failedToStart(e.description), announce: false)
       return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
     }
-    let status: CommandEnd.Status =
-      result.timedOut ? .timedOut : result.signal.map { .signalled($0) } ?? .completed
-    let termination: ToolOutputFormatter.Termination =
+    let termination: CommandTermination =
       result.timedOut
       ? .timedOut(limit: inv.timeout)
       : result.signal.map { .signaled(signal: $0) } ?? .exited(code: result.exitCode ?? -1)
@@ -269,8 +267,8 @@ public final class ShellTool: Tool {
     context.emit(
       .commandEnd(
         CommandEnd(
-          id: call.id, command: inv.command, exitCode: result.exitCode, duration: result.duration,
-          output: formatter.truncate(output), status: status)))
+          id: call.id, command: inv.command, duration: result.duration,
+          output: formatter.truncate(output), status: .finished(termination))))
     let failed = result.exitCode != 0 || result.timedOut || result.signal != nil
     // What a sandbox refusal looks like from inside: EACCES/EPERM/EROFS, or our own 126.
     let denial =
@@ -322,7 +320,7 @@ public final class ShellTool: Tool {
     context.emit(
       .commandEnd(
         CommandEnd(
-          id: call.id, command: inv.command, exitCode: nil, duration: .zero, output: "",
+          id: call.id, command: inv.command, duration: .zero, output: "",
           status: status ?? .rejected(reason))))
     return reason.hasPrefix("Not run") ? reason : "The command was not run: \(reason)"
   }

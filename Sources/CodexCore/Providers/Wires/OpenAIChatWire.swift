@@ -9,7 +9,7 @@ public struct OpenAIChatWire: Wire {
     _ request: ChatRequest, provider: ProviderInfo, headers: [(name: String, value: String)]
   ) throws -> HTTPRequest {
     HTTPRequest(
-      method: "POST", url: provider.url(path: "chat/completions"),
+      method: "POST", url: provider.url(path: Self.path("chat/completions", provider)),
       headers: headers + [("Accept", "text/event-stream")],
       body: body(request, flavor: provider.flavor, includeUsage: true).serializedBytes())
   }
@@ -83,7 +83,20 @@ public struct OpenAIChatWire: Wire {
 
   public func makeDecoder() -> any WireDecoder { OpenAIChatDecoder() }
 
-  public func modelsURL(provider: ProviderInfo) -> String? { provider.url(path: "models") }
+  public func modelsURL(provider: ProviderInfo) -> String? {
+    provider.url(path: Self.path("models", provider))
+  }
+
+  /// TGI serves this wire (its Messages API) under `/v1`, but its documented URL is the server
+  /// root, which its native `tgi` wire uses as is: so for TGI a root URL means `/v1` here.
+  static func path(_ path: String, _ provider: ProviderInfo) -> String {
+    guard provider.flavor == .tgi else { return path }
+    var rest = Substring(provider.baseURL)
+    if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+    let pathStart = rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex
+    let urlPath = rest[pathStart...].prefix { $0 != "?" && $0 != "#" }
+    return urlPath.allSatisfy { $0 == "/" } ? "v1/" + path : path
+  }
 
   public func modelIDs(fromListing json: JSON) -> [String] {
     if let data = json["data"]?.arrayValue { return data.compactMap { $0["id"]?.stringValue } }
