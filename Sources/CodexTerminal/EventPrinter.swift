@@ -102,6 +102,10 @@ public final class EventPrinter: Sendable {
         spinner?.stop()
         finishAnswerLine(&s)
         write(TerminalIO.stderrFD, err.yellow("warning: ") + w + "\n")
+      case .modelFallback(let f):
+        // Nothing of the answer was shown yet (that is when the chain moves on).
+        spinner?.stop()
+        write(TerminalIO.stderrFD, err.yellow(f.description) + "\n")
       case .turnComplete:
         spinner?.stop()
         endReasoning(&s)

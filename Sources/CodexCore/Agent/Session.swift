@@ -12,12 +12,15 @@ public actor Session {
   public var maxToolRounds = 100
   /// Saves each history item as it is added (`codex resume`); nil: not saved.
   let recorder: RolloutRecorder?
+  /// Every request goes through it: the fallback chain, prices, Ollama's `num_ctx`.
+  public let router: ModelRouter
   /// A recorder failure is reported once, then the session goes on unsaved.
   var recorderFailed = false
 
   public init(
     id: String, client: ModelClient, model: String, instructions: String?, tools: Toolbox,
-    history: [ChatMessage] = [], recorder: RolloutRecorder? = nil
+    history: [ChatMessage] = [], recorder: RolloutRecorder? = nil,
+    router: ModelRouter = ModelRouter()
   ) {
     self.id = id
     self.client = client
@@ -26,6 +29,7 @@ public actor Session {
     self.tools = tools
     self.history = history
     self.recorder = recorder
+    self.router = router
   }
 
   public func setModel(_ model: String) { self.model = model }
@@ -186,7 +190,8 @@ public actor Session {
       emit(.reasoningDelta(unsentReasoning))
       unsentReasoning = ""
     }
-    try await client.run(request) { batch in
+    try await router.run(request, primary: client, notice: { emit(.modelFallback($0)) }) {
+      batch in
       for event in batch {
         switch event {
         case .textDelta(let t):

@@ -22,6 +22,12 @@ public struct Config: Sendable {
   public var origins: [String: ConfigOrigin]
   /// Non-fatal problems (unknown keys), each one line with file:line.
   public var warnings: [String]
+  /// `model_context_window`: the window of `model`, when the user knows better than the server.
+  public var modelContextWindow: Int?
+  /// `fallback = ["PROVIDER/MODEL", …]`: tried in order when the provider in use is down.
+  public var fallbacks: [ModelRoute] = []
+  /// Token prices: `[models."NAME"] price` over the built-in table.
+  public var prices = PriceBook()
 
   public init(
     model: String, provider: ProviderInfo, providers: ProviderRegistry,

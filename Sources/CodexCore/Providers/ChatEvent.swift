@@ -13,14 +13,19 @@ public struct TokenUsage: Sendable, Equatable {
   public var outputTokens: Int
   public var cachedInputTokens: Int
   public var reasoningTokens: Int
+  /// What the request cost in US dollars: as the provider reported it (OpenRouter's
+  /// `usage.cost`), else from the price table (`PriceBook`); nil when unknown.
+  public var cost: Double?
 
   public init(
-    inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, reasoningTokens: Int = 0
+    inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, reasoningTokens: Int = 0,
+    cost: Double? = nil
   ) {
     self.inputTokens = inputTokens
     self.outputTokens = outputTokens
     self.cachedInputTokens = cachedInputTokens
     self.reasoningTokens = reasoningTokens
+    self.cost = cost
   }
 
   public var totalTokens: Int { inputTokens + outputTokens }
@@ -29,7 +34,9 @@ public struct TokenUsage: Sendable, Equatable {
     TokenUsage(
       inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens,
       cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
-      reasoningTokens: a.reasoningTokens + b.reasoningTokens)
+      reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+      // Unknown only when both are: a sum over some priced requests is still worth showing.
+      cost: a.cost == nil && b.cost == nil ? nil : (a.cost ?? 0) + (b.cost ?? 0))
   }
 }
 
