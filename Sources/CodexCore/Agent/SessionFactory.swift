@@ -71,7 +71,8 @@ public struct SessionFactory: Sendable {
     }
     let session = Session(
       id: id, client: client, model: model, instructions: instructions, tools: tools,
-      history: resumed?.history ?? [], recorder: recorder)
+      history: resumed?.history ?? [], recorder: recorder,
+      router: ModelRouter(config: config, transport: transport, environment: environment))
     return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)
   }
 }

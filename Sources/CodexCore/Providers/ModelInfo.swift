@@ -101,7 +101,7 @@ public enum CostText {
   }
 
   /// `amount` with `digits` decimals, rounded half up, without Foundation's formatters.
-  static func fixed(_ amount: Double, digits: Int) -> String {
+  public static func fixed(_ amount: Double, digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let scaled = (amount * scale).rounded()

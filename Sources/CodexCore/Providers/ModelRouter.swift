@@ -35,6 +35,16 @@ public final class ModelRouter: Sendable {
     self.modelContextWindow = modelContextWindow
   }
 
+  /// The chain, prices and context window a config asks for.
+  public convenience init(
+    config: Config, transport: any HTTPTransport, environment: [String: String]
+  ) {
+    self.init(
+      fallbacks: config.fallbacks, prices: config.prices,
+      contextWindows: ContextWindowProbe(transport: transport, environment: environment),
+      modelContextWindow: config.modelContextWindow)
+  }
+
   /// The provider and model that answered the last request.
   public var answeredBy: ModelRoute? { state.withLock { $0.answeredBy } }
 
