@@ -13,7 +13,7 @@ public actor Session {
   /// Saves each history item as it is added (`codex resume`); nil: not saved.
   let recorder: RolloutRecorder?
   /// Every request goes through it: the fallback chain, prices, Ollama's `num_ctx`.
-  public let router: ModelRouter
+  public nonisolated let router: ModelRouter
   /// A recorder failure is reported once, then the session goes on unsaved.
   var recorderFailed = false
 

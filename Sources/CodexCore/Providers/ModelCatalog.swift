@@ -75,9 +75,11 @@ public struct ModelCatalog: Sendable {
 
   /// The listing as the server gives it, completed from the table and the price book.
   /// - Throws: `ProviderError` (unreachable, key rejected) or `ServerQueryError`.
-  public func list() async throws -> [ModelInfo] {
+  /// `details: false` skips the per-model questions some servers need (Ollama's `/api/show`):
+  /// for a quick list of names.
+  public func list(details: Bool = true) async throws -> [ModelInfo] {
     var models = try await fetch()
-    if kind == .ollama { models = await OllamaModelDetails(query: query).complete(models) }
+    if details, kind == .ollama { models = await OllamaModelDetails(query: query).complete(models) }
     return models.map(completed)
   }
 
