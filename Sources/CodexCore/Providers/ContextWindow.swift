@@ -46,12 +46,23 @@ public final class ContextWindowProbe: Sendable {
   let windows = Mutex<[String: Task<ContextWindow?, Never>]>([:])
   let ollamaFacts = Mutex<[String: Task<OllamaFacts?, Never>]>([:])
 
-  public init(
+  /// Tests name the server kind for wires not built yet; nil decides from the provider.
+  let kindOverride: ServerKind?
+
+  public convenience init(
     transport: any HTTPTransport, environment: [String: String], timeout: Duration = .seconds(2)
+  ) {
+    self.init(transport: transport, environment: environment, timeout: timeout, kind: nil)
+  }
+
+  init(
+    transport: any HTTPTransport, environment: [String: String], timeout: Duration,
+    kind: ServerKind?
   ) {
     self.transport = transport
     self.environment = environment
     self.timeout = timeout
+    self.kindOverride = kind
   }
 
   /// - Parameter configured: `model_context_window` from the config, which wins.
@@ -91,7 +102,8 @@ public final class ContextWindowProbe: Sendable {
     // The wait is bounded by `timeout` above; the request itself may take longer and still
     // fill the cache.
     ServerQuery(
-      provider: provider, transport: transport, environment: environment, timeout: .seconds(10))
+      provider: provider, transport: transport, environment: environment, timeout: .seconds(10),
+      kind: kindOverride)
   }
 
   /// The server's answer, then the table.

@@ -19,8 +19,7 @@ extension ContextWindowProbe {
   /// The window in the model's entry of the server's listing (vLLM `max_model_len`, LM Studio
   /// `loaded_context_length` else `max_context_length`, OpenRouter `context_length`).
   func listedWindow(_ q: ServerQuery, model: String) async -> ContextWindow? {
-    let catalog = ModelCatalog(
-      provider: q.provider, transport: q.transport, environment: q.environment)
+    let catalog = ModelCatalog(query: q)
     guard let models = try? await catalog.fetch() else { return nil }
     let entry = models.first { $0.id == model } ?? (models.count == 1 ? models.first : nil)
     guard let tokens = entry?.contextWindow else { return nil }

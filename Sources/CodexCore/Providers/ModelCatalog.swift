@@ -12,11 +12,17 @@ public struct ModelCatalog: Sendable {
     provider: ProviderInfo, transport: any HTTPTransport, environment: [String: String],
     prices: PriceBook = PriceBook(), timeout: Duration? = nil
   ) {
-    self.provider = provider
-    self.kind = ServerKind.of(provider)
+    self.init(
+      query: ServerQuery(
+        provider: provider, transport: transport, environment: environment, timeout: timeout),
+      prices: prices)
+  }
+
+  init(query: ServerQuery, prices: PriceBook = PriceBook()) {
+    self.provider = query.provider
+    self.kind = query.kind
     self.prices = prices
-    self.query = ServerQuery(
-      provider: provider, transport: transport, environment: environment, timeout: timeout)
+    self.query = query
   }
 
   /// Where a listing lives and how to read it.

@@ -11,12 +11,13 @@ struct ServerQuery: Sendable {
   /// OpenRouter's full listing is ~0.5 MB; nothing we ask for is near this.
   var bodyLimit = 16 << 20
 
+  /// `kind`: nil decides from the provider (tests name it for wires not built yet).
   init(
     provider: ProviderInfo, transport: any HTTPTransport, environment: [String: String],
-    timeout: Duration? = nil
+    timeout: Duration? = nil, kind: ServerKind? = nil
   ) {
     self.provider = provider
-    self.kind = ServerKind.of(provider)
+    self.kind = kind ?? ServerKind.of(provider)
     self.transport = transport
     self.environment = environment
     if let timeout {
