@@ -109,14 +109,20 @@ extension ContextWindowProbe {
     return nil
   }
 
-  /// `/api/show` and `/api/ps` together (one round trip), once per model.
+  /// `/api/show` and `/api/ps` together (one round trip), once per model. No answer (the
+  /// server was down, or does not have the model yet) is not kept: the next request asks
+  /// again, so a server that comes back, or a model pulled meanwhile, gets its `num_ctx`.
   func ollamaFactsTask(provider: ProviderInfo, model: String) -> Task<OllamaFacts?, Never> {
     let root = ServerKind.root(of: provider.baseURL)
     let key = root + "\u{0}" + model
     return ollamaFacts.withLock { cache in
       if let existing = cache[key] { return existing }
       let q = query(provider)
-      let task = Task { await OllamaFacts.fetch(q, model: model) }
+      let task = Task { () -> OllamaFacts? in
+        let facts = await OllamaFacts.fetch(q, model: model)
+        if facts == nil { self.ollamaFacts.withLock { _ = $0.removeValue(forKey: key) } }
+        return facts
+      }
       cache[key] = task
       return task
     }

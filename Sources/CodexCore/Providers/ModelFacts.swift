@@ -183,8 +183,11 @@ public enum ModelFacts {
     return nil
   }
 
-  /// `model`, then without a trailing date (`-20250929`, `-2024-08-06`).
-  static func candidates(_ model: String) -> [String] {
+  /// `model`, then without a trailing date (`-20250929`, `-2024-08-06`). Gemini's
+  /// OpenAI-compatible listing names models `models/gemini-…`.
+  static func candidates(_ spelling: String) -> [String] {
+    let model =
+      spelling.hasPrefix("models/") ? String(spelling.dropFirst("models/".count)) : spelling
     var out = [model]
     let parts = model.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
     func isDigits(_ s: String, _ n: Int) -> Bool {

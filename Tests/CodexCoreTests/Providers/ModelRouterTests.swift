@@ -225,6 +225,40 @@ import Testing
     #expect(server.requests.filter { $0.path == "/api/show" }.count == 1)
   }
 
+  /// No answer about the model is not remembered: once Ollama has it, requests get num_ctx.
+  @Test func ollamaAskedAgainUntilItKnowsTheModel() async throws {
+    let shows = Mutex(0)
+    let server = try FakeHTTPServer { req in
+      switch req.path {
+      case "/api/show":
+        let earlier = shows.withLock { n in
+          defer { n += 1 }
+          return n > 0
+        }
+        return earlier
+          ? .json(
+            200, #"{"model_info":{"general.architecture":"qwen2","qwen2.context_length":8192}}"#)
+          : .json(404, #"{"error":"model 'm' not found"}"#)
+      case "/api/chat":
+        return .ndjson([
+          #"{"message":{"role":"assistant","content":"ok"},"done":true,"done_reason":"stop"}"#
+        ])
+      default: return .json(404, "{}")
+      }
+    }
+    defer { server.stop() }
+    let ollama = ProviderInfo(
+      id: "ollama", name: "Ollama", baseURL: server.baseURL, wire: .ollama, isLocal: true)
+    let router = ModelRouter(
+      contextWindows: ContextWindowProbe(transport: transport, environment: [:]))
+    _ = try await run(router, primary: ollama, model: "m")
+    _ = try await run(router, primary: ollama, model: "m")
+    _ = try await run(router, primary: ollama, model: "m")
+    let chats = server.requests.filter { $0.path == "/api/chat" }
+    #expect(chats.map { $0.bodyJSON?["options"]?["num_ctx"] } == [nil, 8192, 8192])
+    #expect(server.requests.filter { $0.path == "/api/show" }.count == 2)
+  }
+
   @Test func cancellationIsNotAFailover() async throws {
     let hanging = try FakeHTTPServer { _ in .stream(steps: [.hang]) }
     defer { hanging.stop() }

@@ -58,6 +58,13 @@ import Testing
     #expect(PriceBook().quote(provider: ollama, model: "gpt-5")?.price == .free)
     // Dated snapshots match the undated entry.
     #expect(PriceBook().quote(provider: openai, model: "gpt-4o-2024-08-06")?.price.input == 2.5)
+    #expect(
+      ModelFacts.find(provider: "anthropic", model: "claude-sonnet-4-5-20250929")?.contextWindow
+        == 200_000)
+    #expect(
+      ModelFacts.find(provider: "gemini", model: "models/gemini-2.5-flash")?.contextWindow
+        == 1_048_576)
+    #expect(ModelFacts.candidates("gpt-5-2025") == ["gpt-5-2025"], "not a date")
   }
 
   @Test func reportedCostWins() {
