@@ -5,7 +5,9 @@ import Testing
 @testable import CodexCore
 
 /// The catalog against a fake server of each kind, over real loopback sockets.
-@Suite struct ModelCatalogTests {
+/// The machine is shared and slow at times: waits are generous, and a broken timeout shows as
+/// the suite's time limit rather than a hang.
+@Suite(.timeLimit(.minutes(10))) struct ModelCatalogTests {
   let transport = CurlTransport()
 
   func provider(
@@ -213,10 +215,11 @@ import Testing
   @Test func slowServerIsBoundedByTheTimeout() async throws {
     let server = try FakeHTTPServer { _ in .stream(steps: [.hang]) }
     defer { server.stop() }
-    let started = ContinuousClock.now
-    await #expect(throws: (any Error).self) {
+    await #expect {
       _ = try await catalog(provider(server.baseURL + "/v1"), timeout: .milliseconds(300)).list()
+    } throws: { error in
+      guard case ProviderError.idleTimeout = error else { return false }
+      return true
     }
-    #expect(ContinuousClock.now - started < .seconds(20))
   }
 }

@@ -6,7 +6,9 @@ import Testing
 @testable import CodexCore
 
 /// The fallback chain against real fake servers: when it moves on, and when it must not.
-@Suite struct ModelRouterTests {
+/// The machine is shared and slow at times: waits are generous, and a broken timeout shows as
+/// the suite's time limit rather than a hang.
+@Suite(.timeLimit(.minutes(10))) struct ModelRouterTests {
   let transport = CurlTransport()
 
   static func answer(_ text: String) -> FakeResponse {
@@ -209,7 +211,8 @@ import Testing
     let ollama = ProviderInfo(
       id: "ollama", name: "Ollama", baseURL: server.baseURL, wire: .ollama, isLocal: true)
     let router = ModelRouter(
-      contextWindows: ContextWindowProbe(transport: transport, environment: [:]))
+      contextWindows: ContextWindowProbe(
+        transport: transport, environment: [:], timeout: .seconds(300)))
     _ = try await run(router, primary: ollama, model: "qwen2.5-coder:7b")
     _ = try await run(router, primary: ollama, model: "qwen2.5-coder:7b")
     let chats = server.requests.filter { $0.path == "/api/chat" }
@@ -218,7 +221,8 @@ import Testing
     #expect(server.requests.filter { $0.path == "/api/show" }.count == 1, "asked once")
     // model_context_window from the config is sent as it is, without asking the server.
     let configured = ModelRouter(
-      contextWindows: ContextWindowProbe(transport: transport, environment: [:]),
+      contextWindows: ContextWindowProbe(
+        transport: transport, environment: [:], timeout: .seconds(300)),
       modelContextWindow: 50000)
     _ = try await run(configured, primary: ollama, model: "other")
     #expect(server.requests.last?.bodyJSON?["options"]?["num_ctx"] == 50000)
@@ -250,7 +254,8 @@ import Testing
     let ollama = ProviderInfo(
       id: "ollama", name: "Ollama", baseURL: server.baseURL, wire: .ollama, isLocal: true)
     let router = ModelRouter(
-      contextWindows: ContextWindowProbe(transport: transport, environment: [:]))
+      contextWindows: ContextWindowProbe(
+        transport: transport, environment: [:], timeout: .seconds(300)))
     _ = try await run(router, primary: ollama, model: "m")
     _ = try await run(router, primary: ollama, model: "m")
     _ = try await run(router, primary: ollama, model: "m")
@@ -268,7 +273,7 @@ import Testing
       ModelRoute(provider: provider("b", backup.baseURL), model: "x")
     ])
     let task = Task { try await run(router, primary: provider("a", hanging.baseURL)) }
-    #expect(await hanging.wait { $0.requests.count == 1 })
+    #expect(await hanging.wait(timeout: .seconds(300)) { $0.requests.count == 1 })
     task.cancel()
     _ = await task.result
     #expect(backup.requests.isEmpty)

@@ -6,7 +6,7 @@ import Testing
 @testable import CodexCore
 
 /// `POST /api/pull` against a fake Ollama (protocols.md §3, §13).
-@Suite struct OllamaPullTests {
+@Suite(.timeLimit(.minutes(10))) struct OllamaPullTests {
   let transport = CurlTransport()
 
   func ollama(_ base: String) -> ProviderInfo {
@@ -110,14 +110,15 @@ import Testing
       try await OllamaPull(provider: ollama(server.baseURL), transport: transport, environment: [:])
         .pull("m") { _ in started.withLock { $0 = true } }
     }
-    let deadline = ContinuousClock.now + .seconds(30)
+    let deadline = ContinuousClock.now + .seconds(300)
     while !started.withLock({ $0 }), ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(5))
     }
     task.cancel()
     await #expect(throws: (any Error).self) { try await task.value }
     #expect(
-      await server.wait { $0.openConnectionCount == 0 }, "the download's connection was closed")
+      await server.wait(timeout: .seconds(300)) { $0.openConnectionCount == 0 },
+      "the download's connection was closed")
   }
 
   /// Hostile progress numbers are ignored, not trusted.
