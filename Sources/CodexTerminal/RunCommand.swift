@@ -107,6 +107,10 @@ struct RunCommand {
           return fail("cannot write the last message to \(path): \(error)")
         }
       }
+      if summary.finishReason == .other("tool_loop") {
+        // The warning said why; the task was not finished, and a script must know.
+        return 1
+      }
       if summary.finishReason == .length {
         TerminalIO.write(
           TerminalIO.stderrFD,

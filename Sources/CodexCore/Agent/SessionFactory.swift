@@ -52,7 +52,7 @@ public struct SessionFactory: Sendable {
       userInstructions: config.userInstructions,
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
     let shell = ShellTool(config: config, environment: environment)
-    let tools = Toolbox([shell])
+    let tools = Toolbox([shell, UpdatePlanTool()])
 
     let id = resumed?.meta.id ?? SessionID.make()
     var recorder: RolloutRecorder?
@@ -69,10 +69,16 @@ public struct SessionFactory: Sendable {
     } catch {
       warn("this session will not be saved: \(error)")
     }
+    let router = ModelRouter(config: config, transport: transport, environment: environment)
     let session = Session(
       id: id, client: client, model: model, instructions: instructions, tools: tools,
       history: resumed?.history ?? [], recorder: recorder,
-      router: ModelRouter(config: config, transport: transport, environment: environment))
+      router: router,
+      contextSettings: ContextSettings(
+        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit,
+        lookup: { [probe = router.contextWindows] provider, model in
+          await probe?.lookup(provider: provider, model: model)
+        }))
     return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)
   }
 }

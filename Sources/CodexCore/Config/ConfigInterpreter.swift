@@ -266,8 +266,9 @@ struct ConfigInterpreter {
       history: history, notify: try stringArray(["notify"]) ?? [],
       hideAgentReasoning: try bool(["hide_agent_reasoning"]) ?? false,
       projectDocMaxBytes: try int(["project_doc_max_bytes"]) ?? 32 * 1024,
+      modelContextWindow: try int(["model_context_window"]),
+      autoCompactTokenLimit: try int(["model_auto_compact_token_limit"]),
       cwd: cwd, codexHome: codexHome, origins: origins)
-    config.modelContextWindow = try int(["model_context_window"])
     config.fallbacks = try fallbacks(registry: registry, current: provider)
     config.prices = PriceBook(overrides: try prices())
     config.origins = origins

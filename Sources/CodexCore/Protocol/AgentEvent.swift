@@ -14,7 +14,76 @@ public enum AgentEvent: Sendable, Equatable {
   /// The provider in use failed before answering and the request went to the next entry of
   /// the fallback chain (`ModelRouter`).
   case modelFallback(ModelFallback)
+  /// The stream broke after part of the answer arrived and is being sent again: a front end
+  /// drops what it showed of this answer (the retried one starts from the beginning).
+  case streamRestarted(attempt: Int, reason: String)
+  /// The conversation was compacted to fit the context window.
+  case contextCompacted(ContextCompaction)
+  /// The model updated its plan (`update_plan`).
+  case planUpdated(PlanUpdate)
+  /// Files a patch changed, or failed to change.
+  case fileChange(FileChangeEvent)
   case turnComplete(TurnSummary)
+}
+
+/// What a compaction did, in tokens (estimated).
+public struct ContextCompaction: Sendable, Equatable {
+  public var tokensBefore: Int
+  public var tokensAfter: Int
+  /// Whether the model wrote a summary (else only old tool outputs were trimmed or old turns
+  /// dropped).
+  public var summarized: Bool
+  /// Why: over the limit, asked by the user, or the server said the context was exceeded.
+  public var trigger: Trigger
+
+  public enum Trigger: String, Sendable, Equatable {
+    case auto, manual, overflow
+  }
+
+  public init(tokensBefore: Int, tokensAfter: Int, summarized: Bool, trigger: Trigger) {
+    self.tokensBefore = tokensBefore
+    self.tokensAfter = tokensAfter
+    self.summarized = summarized
+    self.trigger = trigger
+  }
+}
+
+/// The model's plan: steps with their status, and why it changed.
+public struct PlanUpdate: Sendable, Equatable {
+  public enum Status: String, Sendable, Equatable, CaseIterable {
+    case pending
+    case inProgress = "in_progress"
+    case completed
+  }
+  public struct Step: Sendable, Equatable {
+    public var text: String
+    public var status: Status
+    public init(text: String, status: Status) {
+      self.text = text
+      self.status = status
+    }
+  }
+  public var steps: [Step]
+  public var explanation: String?
+
+  public init(steps: [Step], explanation: String? = nil) {
+    self.steps = steps
+    self.explanation = explanation
+  }
+}
+
+/// A patch applied (or not): which files, and whether it worked.
+public struct FileChangeEvent: Sendable, Equatable {
+  public var callID: String
+  public var changes: [FileChange]
+  /// Nil when it applied; otherwise why not (nothing was written).
+  public var failure: String?
+
+  public init(callID: String, changes: [FileChange], failure: String? = nil) {
+    self.callID = callID
+    self.changes = changes
+    self.failure = failure
+  }
 }
 
 public struct CommandBegin: Sendable, Equatable {

@@ -30,7 +30,7 @@ extension ContextWindowProbe {
     default: field = "context_length"
     }
     return ContextWindow(
-      tokens: tokens, origin: .server,
+      tokens: tokens,
       source: "\(q.kind.displayName) GET \(Self.path(of: catalog.listingURL)) (\(field))")
   }
 
@@ -43,7 +43,7 @@ extension ContextWindowProbe {
         let n = ModelListParsers.positive(reply.json?["default_generation_settings"]?["n_ctx"])
       {
         return ContextWindow(
-          tokens: n, origin: .server, source: "llama.cpp GET /props (n_ctx)")
+          tokens: n, source: "llama.cpp GET /props (n_ctx)")
       }
     }
     return await listed
@@ -56,7 +56,7 @@ extension ContextWindowProbe {
     let entry = models.first { $0.id == model } ?? models.first
     guard let n = entry?.contextWindow else { return nil }
     return ContextWindow(
-      tokens: n, origin: .server, source: "llama.cpp GET /v1/models (meta.n_ctx)")
+      tokens: n, source: "llama.cpp GET /v1/models (meta.n_ctx)")
   }
 
   /// `GET /info`: `max_total_tokens` is prompt + answer, `max_input_tokens` the prompt alone.
@@ -64,9 +64,10 @@ extension ContextWindowProbe {
     guard let reply = try? await q.get(q.rootURL("info")), reply.ok, let json = reply.json,
       let total = ModelListParsers.positive(json["max_total_tokens"])
     else { return nil }
-    return ContextWindow(
-      tokens: total, maxInputTokens: ModelListParsers.positive(json["max_input_tokens"]),
-      origin: .server, source: "TGI GET /info (max_total_tokens)")
+    let input = ModelListParsers.positive(json["max_input_tokens"]).map {
+      "; prompts at most \($0)"
+    }
+    return ContextWindow(tokens: total, source: "TGI GET /info (max_total_tokens\(input ?? ""))")
   }
 
   func anthropicWindow(_ q: ServerQuery, model: String) async -> ContextWindow? {
@@ -74,7 +75,7 @@ extension ContextWindowProbe {
       let n = ModelListParsers.positive(reply.json?["max_input_tokens"])
     else { return nil }
     return ContextWindow(
-      tokens: n, origin: .server, source: "Anthropic GET /v1/models/\(model) (max_input_tokens)")
+      tokens: n, source: "Anthropic GET /v1/models/\(model) (max_input_tokens)")
   }
 
   func geminiWindow(_ q: ServerQuery, model: String) async -> ContextWindow? {
@@ -83,7 +84,7 @@ extension ContextWindowProbe {
       let n = ModelListParsers.positive(reply.json?["inputTokenLimit"])
     else { return nil }
     return ContextWindow(
-      tokens: n, origin: .server, source: "Gemini GET /v1beta/models/\(id) (inputTokenLimit)")
+      tokens: n, source: "Gemini GET /v1beta/models/\(id) (inputTokenLimit)")
   }
 
   /// The window Ollama will really use: the `num_ctx` codex sends (or the one configured),
@@ -101,10 +102,10 @@ extension ContextWindowProbe {
     if let sent {
       let tokens = min(sent, facts.trainedContext ?? sent)
       let why = configured != nil ? "num_ctx from model_options" : "num_ctx codex sends to Ollama"
-      return ContextWindow(tokens: tokens, origin: .server, source: why + trained)
+      return ContextWindow(tokens: tokens, source: why + trained)
     }
     if let loaded = facts.loadedContext {
-      return ContextWindow(tokens: loaded, origin: .server, source: "Ollama GET /api/ps" + trained)
+      return ContextWindow(tokens: loaded, source: "Ollama GET /api/ps" + trained)
     }
     return nil
   }

@@ -198,7 +198,7 @@ public struct ProviderDoctor: Sendable {
         "\(window.tokens) tokens (\(window.source)): small for an agent; the instructions and "
           + "tool definitions alone take a few thousand", fix: contextFix())
     }
-    return DoctorCheck("context", .ok, window.description)
+    return DoctorCheck("context", .ok, "\(window.tokens) tokens (\(window.source))")
   }
 
   func contextFix() -> String {

@@ -48,14 +48,17 @@ public final class ModelRouter: Sendable {
   /// The provider and model that answered the last request.
   public var answeredBy: ModelRoute? { state.withLock { $0.answeredBy } }
 
-  /// Streams one model request, as `ModelClient.run` does, through the chain that starts with
-  /// `primary` serving `request.model`. `notice` hears each switch to the next entry.
+  /// Streams one model request, as `ModelClient.run` does (`onInterrupted` decides about a
+  /// stream that breaks after events were shown), through the chain that starts with `primary`
+  /// serving `request.model`. `notice` hears each switch to the next entry.
   /// - Throws: the primary's error when there is nothing to fall back to, the error that ended
   ///   the chain (text was shown, or a non-retryable error), or `FallbackChainFailed` when every
   ///   entry failed.
   public func run(
     _ request: ChatRequest, primary: ModelClient, isolation: isolated (any Actor)? = #isolation,
-    notice: (ModelFallback) -> Void, emit: ([ChatEvent]) -> Void
+    notice: (ModelFallback) -> Void,
+    onInterrupted: (Int, ProviderError) -> ModelClient.InterruptionDecision = { _, _ in .fail },
+    emit: ([ChatEvent]) -> Void
   ) async throws {
     let first = ModelRoute(provider: primary.provider, model: request.model)
     let chain =
@@ -80,7 +83,8 @@ public final class ModelRouter: Sendable {
       await addOllamaContext(&attempt, route: route, isPrimary: index == 0)
       var shown = 0
       do {
-        try await client.run(attempt, isolation: isolation) { batch in
+        try await client.run(attempt, isolation: isolation, onInterrupted: onInterrupted) {
+          batch in
           shown += batch.count
           emit(priced(batch, route: route))
         }

@@ -30,8 +30,7 @@ import Testing
       provider: provider(server.baseURL, flavor: .vllm), model: "m", configured: 12345)
     #expect(
       w
-        == ContextWindow(
-          tokens: 12345, origin: .config, source: "model_context_window in the config"))
+        == ContextWindow(tokens: 12345, source: "model_context_window"))
     #expect(server.requests.isEmpty)
   }
 
@@ -51,7 +50,6 @@ import Testing
       provider: provider(server.baseURL + "/v1", flavor: .llamacpp), model: "big.gguf")
     #expect(w?.tokens == 4096, "the allocated window, not the trained 131072")
     #expect(w?.source == "llama.cpp GET /props (n_ctx)")
-    #expect(w?.origin == .server)
   }
 
   @Test func llamaCppOlderBuildWithoutPropsUsesMeta() async throws {
@@ -157,8 +155,7 @@ import Testing
     #expect(
       w
         == ContextWindow(
-          tokens: 4096, maxInputTokens: 4095, origin: .server,
-          source: "TGI GET /info (max_total_tokens)"))
+          tokens: 4096, source: "TGI GET /info (max_total_tokens; prompts at most 4095)"))
   }
 
   @Test func anthropicAndGeminiModelEndpoints() async throws {
@@ -186,7 +183,7 @@ import Testing
       provider: provider(server.baseURL + "/v1", flavor: .openai, id: "openai", local: false),
       model: "gpt-4o-2024-08-06")
     #expect(w?.tokens == 128_000)
-    #expect(w?.origin == .table)
+    #expect(w?.source.hasPrefix("built-in table: ") == true)
     #expect(w?.source.contains("providers/openai/models/gpt-4o.toml") == true)
   }
 

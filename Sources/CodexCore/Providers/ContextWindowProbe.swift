@@ -1,34 +1,5 @@
 import Synchronization
 
-/// How many tokens the model in use can take, and where that number came from.
-public struct ContextWindow: Sendable, Equatable, CustomStringConvertible {
-  public enum Origin: String, Sendable {
-    /// `model_context_window` in the config.
-    case config
-    /// The server reported it.
-    case server
-    /// The built-in table of hosted models (`ModelFacts`).
-    case table
-  }
-
-  /// Prompt and answer together.
-  public var tokens: Int
-  /// The most the prompt alone may be, when the server sets that apart (TGI `max_input_tokens`).
-  public var maxInputTokens: Int?
-  public var origin: Origin
-  /// Where exactly: "llama.cpp GET /props (n_ctx)", "models.dev providers/openai/… (2026-06-08)".
-  public var source: String
-
-  public init(tokens: Int, maxInputTokens: Int? = nil, origin: Origin, source: String) {
-    self.tokens = tokens
-    self.maxInputTokens = maxInputTokens
-    self.origin = origin
-    self.source = source
-  }
-
-  public var description: String { "\(tokens) tokens (\(source))" }
-}
-
 /// Finds the context window of the model in use, in this order: `model_context_window` from the
 /// config; what the server reports (llama.cpp `/props`, vLLM `max_model_len`, LM Studio's
 /// loaded or maximum context, Ollama's model info capped by the `num_ctx` codex sends, TGI
@@ -70,8 +41,7 @@ public final class ContextWindowProbe: Sendable {
     -> ContextWindow?
   {
     if let configured, configured > 0 {
-      return ContextWindow(
-        tokens: configured, origin: .config, source: "model_context_window in the config")
+      return ContextWindow(tokens: configured, source: "model_context_window")
     }
     let key = [provider.id, provider.baseURL, model].joined(separator: "\u{0}")
     let task = windows.withLock { cache in
@@ -118,8 +88,7 @@ public final class ContextWindowProbe: Sendable {
         ?? ModelFacts.find(model: model)
     else { return nil }
     return ContextWindow(
-      tokens: fact.contextWindow, origin: .table,
-      source: "built-in table: \(fact.source) (\(fact.date))")
+      tokens: fact.contextWindow, source: "built-in table: \(fact.source) (\(fact.date))")
   }
 
   /// Waits for `task` at most `limit`; nil when it is not done by then (it keeps running) or the
