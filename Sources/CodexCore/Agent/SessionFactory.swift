@@ -75,10 +75,7 @@ public struct SessionFactory: Sendable {
       history: resumed?.history ?? [], recorder: recorder,
       router: router,
       contextSettings: ContextSettings(
-        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit,
-        lookup: { [probe = router.contextWindows] provider, model in
-          await probe?.lookup(provider: provider, model: model)
-        }))
+        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit))
     return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)
   }
 }

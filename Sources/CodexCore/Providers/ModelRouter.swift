@@ -45,6 +45,14 @@ public final class ModelRouter: Sendable {
       modelContextWindow: config.modelContextWindow)
   }
 
+  /// The agent loop's window lookup (`ContextSettings.lookup`), answered by `contextWindows`:
+  /// once per provider and model, within the probe's short wait.
+  public var contextLookup: @Sendable (ProviderInfo, String) async -> ContextWindow? {
+    { [contextWindows] provider, model in
+      await contextWindows?.lookup(provider: provider, model: model)
+    }
+  }
+
   /// The provider and model that answered the last request.
   public var answeredBy: ModelRoute? { state.withLock { $0.answeredBy } }
 
