@@ -145,7 +145,6 @@ struct OllamaFacts: Sendable, Equatable {
   var modelfileNumCtx: Int?
   /// `/api/ps` `context_length` when the model is loaded.
   var loadedContext: Int?
-  var capabilities: [String]?
 
   /// The window the server gives this model when the request does not say.
   var serverDefault: Int? {
@@ -168,8 +167,7 @@ struct OllamaFacts: Sendable, Equatable {
     }
     let parsed = ModelListParsers.ollamaShow(json)
     var facts = OllamaFacts(
-      trainedContext: parsed.trainedContext, modelfileNumCtx: parsed.modelfileNumCtx,
-      capabilities: parsed.capabilities)
+      trainedContext: parsed.trainedContext, modelfileNumCtx: parsed.modelfileNumCtx)
     if let ps = await psReply, ps.ok, let psJSON = ps.json {
       let loaded = ModelListParsers.ollamaLoaded(psJSON)
       let names = model.contains(":") ? [model] : [model, model + ":latest"]
