@@ -55,13 +55,13 @@ public struct DoctorSection: Sendable, Equatable {
 public enum ConfigDoctor {
   /// The config file parses and is valid; each warning (unknown key, with file:line) is a line.
   public static func checks(loaded: Result<Config, any Error>, files: [String]) -> [DoctorCheck] {
-    let where_ =
+    let read =
       files.isEmpty ? "no config file (built-in defaults)" : files.joined(separator: ", ")
     switch loaded {
     case .failure(let error):
       return [DoctorCheck("config", .failed, "\(error)", fix: "edit the file at the place named")]
     case .success(let config):
-      var out = [DoctorCheck("config", .ok, "\(where_) loaded")]
+      var out = [DoctorCheck("config", .ok, "\(read) loaded")]
       for w in config.warnings {
         out.append(DoctorCheck("config", .warning, w, fix: "fix or remove the key"))
       }

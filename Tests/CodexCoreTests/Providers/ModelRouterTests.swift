@@ -35,17 +35,16 @@ import Testing
     let request = ChatRequest(model: model, messages: [.user("hi")])
     let seen = Mutex<(String, [ModelFallback], [TokenUsage])>(("", [], []))
     try await router.run(
-      request, primary: client, notice: { n in seen.withLock { $0.1.append(n) } }
-    ) {
-      batch in
-      for e in batch {
-        switch e {
-        case .textDelta(let t): seen.withLock { $0.0 += t }
-        case .usage(let u): seen.withLock { $0.2.append(u) }
-        default: break
+      request, primary: client, notice: { n in seen.withLock { $0.1.append(n) } },
+      emit: { batch in
+        for e in batch {
+          switch e {
+          case .textDelta(let t): seen.withLock { $0.0 += t }
+          case .usage(let u): seen.withLock { $0.2.append(u) }
+          default: break
+          }
         }
-      }
-    }
+      })
     return seen.withLock { ($0.0, $0.1, $0.2) }
   }
 
