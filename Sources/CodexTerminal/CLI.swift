@@ -61,6 +61,14 @@ public enum CLI {
       return 0
     case .complete:
       return await CompleteCommand.run(context)
+    case .models:
+      CurlTransport.preload()
+      return await ModelsCommand.run(context)
+    case .doctor:
+      return await DoctorCommand.run(context)
+    case .pull:
+      CurlTransport.preload()
+      return await PullCommand.run(context)
     case .run, .exec, .resume:
       // These talk to a model server: libcurl loads (~6 ms) while the config, instructions
       // and session are prepared. Not earlier: while the loader holds its lock, the async

@@ -108,6 +108,10 @@ public final class EventPrinter: Sendable {
         write(
           TerminalIO.stderrFD,
           err.yellow("warning: ") + TerminalText.escaped(w, keepingNewlines: true) + "\n")
+      case .modelFallback(let f):
+        // Nothing of the answer was shown yet (that is when the chain moves on).
+        spinner?.stop()
+        write(TerminalIO.stderrFD, err.yellow(TerminalText.escaped(f.description)) + "\n")
       case .turnComplete:
         spinner?.stop()
         endReasoning(&s)

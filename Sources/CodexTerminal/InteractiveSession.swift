@@ -187,7 +187,7 @@ struct InteractiveSession {
     var lines = [
       style.dim(
         "Token usage: total=\(usage.totalTokens) input=\(usage.inputTokens) output=\(usage.outputTokens)"
-      )
+          + (usage.cost.map { " cost=" + CostText.dollars($0) } ?? ""))
     ]
     if let sessionID, rolloutPath != nil {
       lines.append("To continue this session, run " + style.bold("codex resume \(sessionID)"))

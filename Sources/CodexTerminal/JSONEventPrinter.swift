@@ -92,6 +92,13 @@ public final class JSONEventPrinter: Sendable {
         ])
       case .warning(let w):
         emit(["type": "error", "message": .string(w)])
+      case .modelFallback(let f):
+        emit([
+          "type": "model.fallback", "message": .string(f.description),
+          "from": ["provider": .string(f.fromProvider), "model": .string(f.fromModel)],
+          "to": ["provider": .string(f.toProvider), "model": .string(f.toModel)],
+          "error": .string(f.error),
+        ])
       case .streamRestarted:
         // Only the final, complete answer is reported.
         s.reasoning = ""
@@ -142,6 +149,7 @@ public final class JSONEventPrinter: Sendable {
             "input_tokens": .int(Int64(t.usage.inputTokens)),
             "cached_input_tokens": .int(Int64(t.usage.cachedInputTokens)),
             "output_tokens": .int(Int64(t.usage.outputTokens)),
+            "cost_usd": t.usage.cost.map { .double($0) } ?? .null,
           ],
         ])
       case .usage, .commandOutput:

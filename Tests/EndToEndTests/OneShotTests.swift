@@ -68,7 +68,9 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
       #expect(r.exitCode == 0, "\(r.stderr)")
       #expect(r.stdout == "Hi there\n")
     }
-    #expect(server.requests.allSatisfy { $0.path == "/api/chat" })
+    // Besides the chat, only the context lookup (once per run) is asked.
+    #expect(server.requests.allSatisfy { ["/api/chat", "/api/show", "/api/ps"].contains($0.path) })
+    #expect(server.requests.filter { $0.path == "/api/chat" }.count == 2)
   }
 
   @Test func tgiNativeGenerateStream() async throws {

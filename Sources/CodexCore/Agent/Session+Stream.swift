@@ -40,8 +40,8 @@ extension Session {
       emit(.reasoningDelta(unsentReasoning))
       unsentReasoning = ""
     }
-    try await client.run(
-      request,
+    try await router.run(
+      request, primary: client, notice: { emit(.modelFallback($0)) },
       onInterrupted: { attempt, error in
         if !message.toolCalls.isEmpty {
           finish = .toolCalls

@@ -16,6 +16,8 @@ public actor Session {
   public var maxToolRounds = 100
   /// Saves each history item as it is added (`codex resume`); nil: not saved.
   let recorder: RolloutRecorder?
+  /// Every request goes through it: the fallback chain, prices, Ollama's `num_ctx`.
+  public nonisolated let router: ModelRouter
   /// A recorder failure is reported once, then the session goes on unsaved.
   var recorderFailed = false
   /// The context window and how it is found and spent.
@@ -27,6 +29,7 @@ public actor Session {
   public init(
     id: String, client: ModelClient, model: String, instructions: String?, tools: Toolbox,
     history: [ChatMessage] = [], recorder: RolloutRecorder? = nil,
+    router: ModelRouter = ModelRouter(),
     contextSettings: ContextSettings = ContextSettings()
   ) {
     self.id = id
@@ -36,6 +39,7 @@ public actor Session {
     self.tools = tools
     self.history = history
     self.recorder = recorder
+    self.router = router
     self.context = ContextState(settings: contextSettings)
     self.latestRequest = history.last {
       if case .user(let text) = $0 { return !text.hasPrefix(Compaction.summaryHeader) }

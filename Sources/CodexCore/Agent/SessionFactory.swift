@@ -69,9 +69,11 @@ public struct SessionFactory: Sendable {
     } catch {
       warn("this session will not be saved: \(error)")
     }
+    let router = ModelRouter(config: config, transport: transport, environment: environment)
     let session = Session(
       id: id, client: client, model: model, instructions: instructions, tools: tools,
       history: resumed?.history ?? [], recorder: recorder,
+      router: router,
       contextSettings: ContextSettings(
         window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit))
     return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)

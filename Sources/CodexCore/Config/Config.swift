@@ -26,6 +26,10 @@ public struct Config: Sendable {
   public var origins: [String: ConfigOrigin]
   /// Non-fatal problems (unknown keys), each one line with file:line.
   public var warnings: [String]
+  /// `fallback = ["PROVIDER/MODEL", …]`: tried in order when the provider in use is down.
+  public var fallbacks: [ModelRoute] = []
+  /// Token prices: `[models."NAME"] price` over the built-in table.
+  public var prices = PriceBook()
 
   public init(
     model: String, provider: ProviderInfo, providers: ProviderRegistry,

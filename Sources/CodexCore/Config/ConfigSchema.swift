@@ -14,6 +14,9 @@ public indirect enum ConfigType: Sendable {
   case stringTable
   /// A table with these keys.
   case table([ConfigKey])
+  /// A table with these keys, where any other key is an option passed through unchecked
+  /// (`[models."NAME"]`: `price` is ours, `num_ctx` is the server's).
+  case tableWithOptions([ConfigKey])
   /// A table under any names, each of this type (`model_providers.ID`).
   case map(ConfigType)
   /// The top-level keys again (`profiles.NAME`).
@@ -78,6 +81,19 @@ public enum ConfigSchema {
     ConfigKey("experimental_use_profile", .ignored, "codex-rs (not used)"),
   ]
 
+  /// `price = { input = 1.25, cached_input = 0.125, output = 10 }`: US dollars per million
+  /// tokens.
+  public static let price: [ConfigKey] = [
+    ConfigKey("input", .number(0...1_000_000), "per million input tokens"),
+    ConfigKey("cached_input", .number(0...1_000_000), "per million cached input tokens"),
+    ConfigKey("output", .number(0...1_000_000), "per million output tokens"),
+  ]
+
+  /// `[models."NAME"]`: these keys, and options sent to the server for that model.
+  public static let model: [ConfigKey] = [
+    ConfigKey("price", .table(price), "token prices in US dollars per million tokens")
+  ]
+
   public static let history: [ConfigKey] = [
     ConfigKey("persistence", .choice(["save-all", "none"]), "whether prompts are saved"),
     ConfigKey("max_bytes", .integer(0...intMax), "size limit of history.jsonl"),
@@ -113,7 +129,10 @@ public enum ConfigSchema {
         "compact the conversation before it grows past this many tokens"),
       ConfigKey("project_doc_max_bytes", .integer(0...intMax), "how much of AGENTS.md is sent"),
       ConfigKey("model_options", .opaque, "options sent with every request"),
-      ConfigKey("models", .map(.opaque), "options per model name"),
+      ConfigKey("models", .map(.tableWithOptions(model)), "prices and options per model name"),
+      ConfigKey(
+        "fallback", .stringArray,
+        "PROVIDER/MODEL entries tried in order when the provider in use is down"),
       ConfigKey("mcp_servers", .opaque, "MCP servers"),
       ConfigKey(LegacyConfig.approvalModeKey, .ignored, "the older CLI's approvalMode"),
     ] + codexRSOnly
@@ -159,6 +178,9 @@ public enum ConfigSchema {
       }
       switch type {
       case .table(let keys): level = keys
+      case .tableWithOptions(let keys):
+        guard keys.contains(where: { $0.name == path[index] }) else { return .unchecked }
+        level = keys
       case .profile: level = topLevel
       case .opaque, .ignored: return .unchecked
       case .stringTable:

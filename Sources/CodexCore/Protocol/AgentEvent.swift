@@ -11,6 +11,9 @@ public enum AgentEvent: Sendable, Equatable {
   case commandEnd(CommandEnd)
   case usage(TokenUsage)
   case warning(String)
+  /// The provider in use failed before answering and the request went to the next entry of
+  /// the fallback chain (`ModelRouter`).
+  case modelFallback(ModelFallback)
   /// The stream broke after part of the answer arrived and is being sent again: a front end
   /// drops what it showed of this answer (the retried one starts from the beginning).
   case streamRestarted(attempt: Int, reason: String)

@@ -15,14 +15,20 @@ public struct TokenUsage: Sendable, Equatable {
   public var outputTokens: Int
   public var cachedInputTokens: Int
   public var reasoningTokens: Int
+  /// What the request cost in US dollars: as the provider reported it (OpenRouter's
+  /// `usage.cost`), else from the price table (`PriceBook`); nil when unknown.
+  public var cost: Double?
 
   public init(
-    inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, reasoningTokens: Int = 0
+    inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, reasoningTokens: Int = 0,
+    cost: Double? = nil
   ) {
     self.inputTokens = max(0, inputTokens)
     self.outputTokens = max(0, outputTokens)
     self.cachedInputTokens = max(0, cachedInputTokens)
     self.reasoningTokens = max(0, reasoningTokens)
+    // A server's figure is checked like every number from outside.
+    self.cost = cost.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
   }
 
   public var totalTokens: Int { Self.sum(inputTokens, outputTokens) }
@@ -32,7 +38,9 @@ public struct TokenUsage: Sendable, Equatable {
       inputTokens: sum(a.inputTokens, b.inputTokens),
       outputTokens: sum(a.outputTokens, b.outputTokens),
       cachedInputTokens: sum(a.cachedInputTokens, b.cachedInputTokens),
-      reasoningTokens: sum(a.reasoningTokens, b.reasoningTokens))
+      reasoningTokens: sum(a.reasoningTokens, b.reasoningTokens),
+      // Unknown only when both are: a sum over some priced requests is still worth showing.
+      cost: a.cost == nil && b.cost == nil ? nil : (a.cost ?? 0) + (b.cost ?? 0))
   }
 
   /// `a + b`, or `Int.max` when that overflows (both are never negative).

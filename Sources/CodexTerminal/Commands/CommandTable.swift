@@ -79,6 +79,7 @@ public enum CommandID: String, Sendable, CaseIterable {
   case run, exec, resume
   case configEdit, configShow, configPath
   case completion
+  case models, doctor, pull
   /// `codex __complete KIND`: the values completion scripts ask for at Tab time.
   case complete
   case help, version
@@ -210,6 +211,17 @@ public enum CommandTable {
       .configShow, ["config", "show"], .none,
       "the configuration in effect and where each value came from", options: configOptions),
     CommandSpec(.configPath, ["config", "path"], .none, "the files codex reads", options: []),
+    CommandSpec(
+      .models, ["models"], .none,
+      "the models the provider serves: context window, tools, size, prices",
+      options: configOptions + [.json]),
+    CommandSpec(
+      .doctor, ["doctor"], .none,
+      "check the config, the provider (and its fallbacks) and what this machine enforces",
+      options: configOptions + [.probe, .json]),
+    CommandSpec(
+      .pull, ["pull"], .required("MODEL", .model), "download a model into Ollama",
+      options: configOptions),
     CommandSpec(
       .completion, ["completion"], .required("SHELL", .choice("SHELL", ["bash", "zsh", "fish"])),
       "print a shell completion script", options: []),

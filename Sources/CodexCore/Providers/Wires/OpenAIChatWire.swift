@@ -334,6 +334,14 @@ public struct OpenAIChatDecoder: WireDecoder {
     return TokenUsage(
       inputTokens: input, outputTokens: output,
       cachedInputTokens: u["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
-      reasoningTokens: u["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0)
+      reasoningTokens: u["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0,
+      cost: reportedCost(u["cost"]))
+  }
+
+  /// OpenRouter's `usage.cost` (US dollars, in its last chunk); nothing else sends one. A value
+  /// that is not a finite, non-negative number is ignored rather than trusted.
+  static func reportedCost(_ v: JSON?) -> Double? {
+    guard let d = v?.doubleValue, d.isFinite, d >= 0 else { return nil }
+    return d
   }
 }
