@@ -134,6 +134,6 @@ import Testing
     #expect(!r.stdoutText.contains("survivor"))
     #expect(!FileManager.default.fileExists(atPath: marker))
     // Only the first request: the interrupted turn did not go back to the model.
-    #expect(server.requests.count == 1)
+    #expect(server.modelRequests.count == 1)
   }
 }

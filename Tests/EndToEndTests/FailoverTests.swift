@@ -52,7 +52,7 @@ import Testing
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout == "rescued\n")
     #expect(r.stderr.contains("first failing (HTTP 503); using second/m2"))
-    #expect(first.requests.count == 1)
+    #expect(first.modelRequests.count == 1)
   }
 
   @Test func first400DoesNotMoveOn() async throws {

@@ -112,7 +112,7 @@ import Testing
     ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout == "from TGI\n")
-    #expect(server.requests.map(\.path) == ["/v1/chat/completions"])
+    #expect(server.modelRequests.map(\.path) == ["/v1/chat/completions"])
   }
 
   /// Seeded cases of the wire fuzzer (`WireFuzzer`, as in `WireFuzzTests`) through the real

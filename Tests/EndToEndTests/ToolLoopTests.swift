@@ -81,7 +81,7 @@ enum ScriptedModel {
 
 /// What the last request told the model about its tool call.
 func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
-  let last = try #require(server.requests.last)
+  let last = try #require(server.modelRequests.last)
   return try #require(ScriptedModel.toolOutput(last))
 }
 
@@ -116,7 +116,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     #expect(s.read("work/hello.txt") == "hi\n")
     #expect(r.stdout.hasSuffix("Done: ok\n"), "\(r.stdout)")
     // Ollama is also asked about the model's context once (/api/show, /api/ps).
-    #expect(server.requests.filter { !["/api/show", "/api/ps"].contains($0.path) }.count == 2)
+    #expect(server.modelRequests.filter { !["/api/show", "/api/ps"].contains($0.path) }.count == 2)
     #expect(r.stderr.contains("$ echo hi > hello.txt"))
     #expect(r.stderr.contains("exit 0"))
   }
@@ -135,7 +135,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     #expect(s.read("work/t.txt") == "hi\n")
     // The call's JSON is not shown as the answer.
     #expect(!r.stdout.contains("tool_call"))
-    let second = try #require(server.requests.last?.bodyJSON)
+    let second = try #require(server.modelRequests.last?.bodyJSON)
     #expect(second["messages"]?[2]?["tool_calls"]?[0]?["function"]?["name"] == "shell")
   }
 
@@ -243,7 +243,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     #expect(out.contains("not valid JSON"))
     #expect(r.stdout.hasSuffix("sorry\n"))
     // The broken arguments never go back to the server (llama.cpp answers them with 500).
-    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let msgs = try #require(server.modelRequests.last?.bodyJSON?["messages"]?.arrayValue)
     let replayed = msgs.compactMap { $0["tool_calls"]?[0]?["function"]?["arguments"]?.stringValue }
     #expect(replayed == ["{}"])
   }
@@ -266,7 +266,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(s.read("work/log.txt") == "one\ntwo\n")
-    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let msgs = try #require(server.modelRequests.last?.bodyJSON?["messages"]?.arrayValue)
     let toolIDs = msgs.filter { $0["role"] == "tool" }.map { $0["tool_call_id"]?.stringValue }
     #expect(toolIDs == ["c1", "c2"])
   }

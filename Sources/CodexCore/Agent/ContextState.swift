@@ -35,7 +35,8 @@ public struct ContextSettings: Sendable {
 struct ContextState {
   let settings: ContextSettings
   var window: ContextWindow?
-  var lookedUp = false
+  /// The provider and model whose window was last looked up (`provider\u{0}model`).
+  var lookedUpFor: String?
   /// Tokens the server counted per estimated token, from the last request that reported usage.
   var calibration = 1.0
   /// Prompt plus output tokens of the last request, as the server reported them.
@@ -48,8 +49,8 @@ struct ContextState {
     }
   }
 
-  mutating func modelChanged() {
-    lookedUp = false
+  mutating func modelChanged(keepingLookup key: String? = nil) {
+    lookedUpFor = key
     calibration = 1
     if settings.window == nil { window = nil }
   }

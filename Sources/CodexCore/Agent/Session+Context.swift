@@ -11,12 +11,18 @@ extension Session {
     try await compact(trigger: .manual, emit: emit)
   }
 
-  /// Finds the window once per provider and model: the config, else what the server says.
+  /// Finds the window once per provider and model: the config, else what the server says. After
+  /// a fallback, the model that answers is the one whose window counts.
   func learnWindow() async {
-    guard !context.lookedUp else { return }
-    context.lookedUp = true
+    let provider = router.answeredBy?.provider ?? client.provider
+    let answering = router.answeredBy?.model ?? model
+    let key = provider.id + "\u{0}" + provider.baseURL + "\u{0}" + answering
+    guard context.lookedUpFor != key else { return }
+    let switched = context.lookedUpFor != nil
+    context.lookedUpFor = key
+    if switched { context.modelChanged(keepingLookup: key) }
     guard context.window == nil, let lookup = context.settings.lookup else { return }
-    if let found = await lookup(client.provider, model) { context.window = found }
+    if let found = await lookup(provider, answering) { context.window = found }
   }
 
   /// Makes the conversation smaller: old tool outputs are trimmed first; unless that is enough
@@ -73,8 +79,10 @@ extension Session {
       model: model, history: messages, window: window, options: client.provider.modelOptions)
     var text = ""
     do {
-      try await client.run(
-        summaryRequest,
+      // Through the fallback chain, like every request: the provider that is answering now is
+      // the one to ask.
+      try await router.run(
+        summaryRequest, primary: client, notice: { _ in },
         onInterrupted: { _, _ in
           text = ""
           return .retry

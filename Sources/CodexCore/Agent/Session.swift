@@ -115,6 +115,8 @@ public actor Session {
         continue
       }
       overflowRetried = false
+      // A fallback may have answered: its window is the one to budget against from now on.
+      await learnWindow()
       if let u = result.usage {
         turnUsage = turnUsage + u
         totalUsage = totalUsage + u

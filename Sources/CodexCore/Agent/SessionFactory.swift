@@ -75,7 +75,8 @@ public struct SessionFactory: Sendable {
       history: resumed?.history ?? [], recorder: recorder,
       router: router,
       contextSettings: ContextSettings(
-        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit))
+        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit,
+        lookup: router.contextLookup))
     return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)
   }
 }

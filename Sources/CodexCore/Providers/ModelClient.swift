@@ -15,10 +15,6 @@ public struct ModelClient: Sendable {
     self.environment = environment
   }
 
-  /// Headers whose values come from the environment (`env_http_headers`): secrets whatever
-  /// their names, never shown by `DEBUG=1`.
-  var secretHeaderNames: Set<String> { Set(provider.envHTTPHeaders.map { $0.name.lowercased() }) }
-
   /// Fails before any request when a hosted provider's key is missing.
   public func checkCredentials() throws {
     if provider.requiresKey, provider.apiKey(environment: environment) == nil,
@@ -35,7 +31,7 @@ public struct ModelClient: Sendable {
       environment: environment)
     var http = try wire.encode(request, provider: provider, headers: headers)
     http.idleTimeout = provider.streamIdleTimeout
-    http.secretHeaderNames = secretHeaderNames
+    http.secretHeaderNames = provider.secretHeaderNames
     return http
   }
 
@@ -334,7 +330,7 @@ public struct ModelClient: Sendable {
     var req = HTTPRequest(
       method: "GET", url: url, headers: headers, connectTimeout: .seconds(5),
       idleTimeout: .seconds(10))
-    req.secretHeaderNames = secretHeaderNames
+    req.secretHeaderNames = provider.secretHeaderNames
     let response: HTTPStreamingResponse
     do {
       response = try await transport.send(req)

@@ -25,11 +25,8 @@ public struct OllamaPull: Sendable {
     guard isOllama else {
       throw PullError.notOllama(provider: provider.name)
     }
-    var request = HTTPRequest(
-      method: "POST", url: query.rootURL("api/pull"), headers: query.headers(json: true),
-      body: JSON.object(["model": .string(model), "stream": true]).serializedBytes())
-    request.connectTimeout = query.connectTimeout
-    request.idleTimeout = query.idleTimeout
+    let request = query.request(
+      "POST", query.rootURL("api/pull"), body: ["model": .string(model), "stream": true])
     let response: HTTPStreamingResponse
     do {
       response = try await query.transport.send(request)

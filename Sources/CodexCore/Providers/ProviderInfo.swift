@@ -104,6 +104,11 @@ public struct ProviderInfo: Sendable, Equatable {
       && a.startHint == b.startHint && a.envKeyInstructions == b.envKeyInstructions
   }
 
+  /// Headers whose values come from the environment (`env_http_headers`): secrets whatever
+  /// their names, never shown by `DEBUG=1`. Every request built from this provider's headers
+  /// carries them (`HTTPRequest.secretHeaderNames`).
+  public var secretHeaderNames: Set<String> { Set(envHTTPHeaders.map { $0.name.lowercased() }) }
+
   /// The key from the environment, if this provider uses one and it is set (non-empty).
   public func apiKey(environment: [String: String]) -> String? {
     guard let envKey, let v = environment[envKey], !v.isEmpty else { return nil }

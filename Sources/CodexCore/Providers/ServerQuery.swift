@@ -71,19 +71,24 @@ struct ServerQuery: Sendable {
   }
 
   func get(_ url: String) async throws -> Reply {
-    try await send(HTTPRequest(method: "GET", url: url, headers: headers(json: false)))
+    try await send(request("GET", url))
   }
 
   func post(_ url: String, _ body: JSON) async throws -> Reply {
-    try await send(
-      HTTPRequest(
-        method: "POST", url: url, headers: headers(json: true), body: body.serializedBytes()))
+    try await send(request("POST", url, body: body))
+  }
+
+  /// A request to this provider: its auth and headers, the env headers marked secret for
+  /// `DEBUG=1`, this query's timeouts.
+  func request(_ method: String, _ url: String, body: JSON? = nil) -> HTTPRequest {
+    var request = HTTPRequest(
+      method: method, url: url, headers: headers(json: body != nil),
+      body: body?.serializedBytes() ?? [], connectTimeout: connectTimeout, idleTimeout: idleTimeout)
+    request.secretHeaderNames = provider.secretHeaderNames
+    return request
   }
 
   func send(_ request: HTTPRequest) async throws -> Reply {
-    var request = request
-    request.connectTimeout = connectTimeout
-    request.idleTimeout = idleTimeout
     let started = ContinuousClock.now
     do {
       let response = try await transport.send(request)
