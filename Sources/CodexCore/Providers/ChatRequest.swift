@@ -31,11 +31,31 @@ public struct AssistantMessage: Sendable, Equatable {
   /// Kept per turn: DeepSeek requires it back on tool-call turns; others ignore it.
   public var reasoning: String
   public var toolCalls: [ToolCall]
+  /// What the wire that produced this message needs to send it back exactly (Anthropic's signed
+  /// thinking blocks, Gemini's thought signatures); every other wire ignores it, so the history
+  /// stays wire-neutral and a session can switch providers.
+  public var wireState: WireState?
 
-  public init(text: String = "", reasoning: String = "", toolCalls: [ToolCall] = []) {
+  public init(
+    text: String = "", reasoning: String = "", toolCalls: [ToolCall] = [],
+    wireState: WireState? = nil
+  ) {
     self.text = text
     self.reasoning = reasoning
     self.toolCalls = toolCalls
+    self.wireState = wireState
+  }
+}
+
+/// Data a wire keeps on an assistant message for its own later requests, tagged with the wire
+/// that made it. Opaque outside that wire's file; saved in session files as it is.
+public struct WireState: Sendable, Equatable {
+  public var wire: WireAPI
+  public var data: JSON
+
+  public init(wire: WireAPI, data: JSON) {
+    self.wire = wire
+    self.data = data
   }
 }
 
@@ -63,6 +83,29 @@ public struct ToolResult: Sendable, Equatable {
     self.callID = callID
     self.name = name
     self.output = output
+  }
+
+  /// Whether the tool failed, for wires that tell the model so apart from the text (Anthropic's
+  /// `is_error`, Gemini's `error`): a shell result (`{"output":…,"metadata":{"exit_code":N,…}}`,
+  /// codex-rs's payload) whose exit code is not 0. Read from the payload's tail, since every
+  /// request re-sends every result.
+  public var isError: Bool {
+    let tail = Array(output.utf8.suffix(128))
+    let key = Array(#""metadata":{"exit_code":"#.utf8)
+    guard tail.last == UInt8(ascii: "}"), tail.count >= key.count else { return false }
+    var at = tail.count - key.count
+    while at >= 0, !tail[at..<at + key.count].elementsEqual(key) { at -= 1 }
+    guard at >= 0 else { return false }
+    var i = at + key.count
+    if i < tail.count, tail[i] == UInt8(ascii: "-") { i += 1 }
+    var digits = 0
+    var nonZero = false
+    while i < tail.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(tail[i]) {
+      if tail[i] != UInt8(ascii: "0") { nonZero = true }
+      digits += 1
+      i += 1
+    }
+    return digits > 0 && nonZero
   }
 }
 
