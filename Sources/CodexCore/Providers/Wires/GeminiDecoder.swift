@@ -25,7 +25,7 @@ public struct GeminiDecoder: WireDecoder {
       let detail = json["promptFeedback"]?["blockReasonMessage"]?.stringValue
       throw WireError.serverError(
         Self.oneLine(
-          "Gemini refused the prompt (blockReason \(reason)\(detail.map { ": \($0)" } ?? ""))"))
+          "the prompt was refused (blockReason \(reason)\(detail.map { ": \($0)" } ?? ""))"))
     }
     if responseID == nil, let id = json["responseId"]?.stringValue, !id.isEmpty {
       responseID = id
@@ -87,26 +87,27 @@ public struct GeminiDecoder: WireDecoder {
     switch reason {
     case "STOP", "MAX_TOKENS", "FINISH_REASON_UNSPECIFIED", "OTHER": return
     case "SAFETY", "IMAGE_SAFETY":
-      why = "Gemini stopped the answer: its safety filters flagged it"
+      why = "the answer was withheld by its safety filters"
     case "RECITATION", "IMAGE_RECITATION":
-      why = "Gemini stopped the answer: it was reciting copyrighted text"
+      why = "the answer was withheld for reciting copyrighted text"
     case "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_PROHIBITED_CONTENT":
-      why = "Gemini stopped the answer: it contained content Gemini blocks"
+      why = "the answer was withheld for content the API blocks"
     case "MALFORMED_FUNCTION_CALL":
-      why = "Gemini produced a tool call it could not parse; try again or rephrase"
+      why = "the model wrote a tool call it could not parse; ask again or rephrase"
     case "UNEXPECTED_TOOL_CALL":
-      why = "Gemini called a tool that was not offered"
+      why = "the model called a tool that was not offered"
     case "TOO_MANY_TOOL_CALLS":
-      why = "Gemini made too many tool calls in one answer"
+      why = "the model made too many tool calls in one answer"
     default:
-      why = "Gemini stopped the answer"
+      why = "the answer stopped early"
     }
     let detail = message.map { ": \($0)" } ?? ""
     throw WireError.serverError(oneLine("\(why) (finishReason \(reason)\(detail))"))
   }
 
   static func oneLine(_ s: String) -> String {
-    s.split(whereSeparator: \.isNewline).joined(separator: " ")
+    s.split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }
+      .joined(separator: " ")
   }
 
   public mutating func finish() throws -> [ChatEvent] {
