@@ -145,6 +145,23 @@ import Testing
       ])
   }
 
+  @Test func unsignedThinkingIsShownButNotKeptForReplay() throws {
+    // As a compatible server without signatures streams it.
+    let body = Self.sse([
+      Self.start,
+      #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"#,
+      #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}"#,
+      #"{"type":"content_block_stop","index":0}"#,
+      #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}"#,
+      #"{"type":"message_stop"}"#,
+    ])
+    #expect(
+      try decodeStream(wire, [body]) == [
+        .reasoningDelta("hmm"), .usage(TokenUsage(inputTokens: 3, outputTokens: 2)),
+        .finished(.stop),
+      ])
+  }
+
   @Test func malformedJSONIsReported() {
     let body = Self.sse([#"{"type":"content_block_delta","index":0,"delta":{"#])
     #expect(throws: WireError.self) { try decodeStream(wire, [body]) }
@@ -263,8 +280,9 @@ import Testing
     "thinking_blocks": [
       ["type": "thinking", "thinking": "plan", "signature": "sig=="],
       ["type": "redacted_thinking", "data": "opaque"],
-      // Not a thinking block: never replayed.
+      // Not a thinking block, and an unsigned one: never replayed.
       ["type": "text", "text": "smuggled"],
+      ["type": "thinking", "thinking": "unsigned", "signature": ""],
     ]
   ]
 

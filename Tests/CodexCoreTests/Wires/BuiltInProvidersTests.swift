@@ -58,6 +58,25 @@ import Testing
     #expect(p.envKeyDescription == "GEMINI_API_KEY or GOOGLE_API_KEY")
   }
 
+  @Test func namingEnvKeyInConfigDropsTheBuiltInAlternates() throws {
+    let own = try TempHome([
+      "config.toml": "model_provider = \"gemini\"\n[model_providers.gemini]\nenv_key = \"MY_KEY\"\n"
+    ]).load()
+    #expect(own.provider.envKey == "MY_KEY")
+    #expect(own.provider.alternateEnvKeys.isEmpty)
+    #expect(own.provider.apiKey(environment: ["GOOGLE_API_KEY": "g"]) == nil)
+    let plain = try TempHome(["config.toml": "model_provider = \"gemini\"\n"]).load()
+    #expect(plain.provider.alternateEnvKeys == ["GOOGLE_API_KEY"])
+    #expect(plain.provider.wire == .gemini)
+    // The OpenAI-compatible endpoint by configuration alone.
+    let chat = try TempHome([
+      "config.toml":
+        "model_provider = \"gemini\"\n[model_providers.gemini]\nwire_api = \"chat\"\nbase_url = \"https://generativelanguage.googleapis.com/v1beta/openai\"\n"
+    ]).load()
+    #expect(chat.provider.wire == .chat)
+    #expect(chat.provider.requiresKey)
+  }
+
   /// The ids in the first table of docs/providers.md.
   @Test func everyPresetIsInTheProvidersDocAndNothingElse() throws {
     let doc = try Self.file("docs/providers.md")

@@ -202,7 +202,7 @@ enum AnthropicState {
     (data["thinking_blocks"]?.arrayValue ?? []).filter { b in
       switch b["type"]?.stringValue {
       case "thinking":
-        return b["thinking"]?.stringValue != nil && b["signature"]?.stringValue != nil
+        return b["thinking"]?.stringValue != nil && b["signature"]?.stringValue?.isEmpty == false
       case "redacted_thinking": return b["data"]?.stringValue != nil
       default: return false
       }
