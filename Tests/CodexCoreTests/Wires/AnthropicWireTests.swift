@@ -145,7 +145,7 @@ import Testing
       ])
   }
 
-  @Test func unsignedThinkingIsShownButNotKeptForReplay() throws {
+  @Test func unsignedThinkingIsKeptAsReceived() throws {
     // As a compatible server without signatures streams it.
     let body = Self.sse([
       Self.start,
@@ -158,6 +158,10 @@ import Testing
     #expect(
       try decodeStream(wire, [body]) == [
         .reasoningDelta("hmm"), .usage(TokenUsage(inputTokens: 3, outputTokens: 2)),
+        .wireState(
+          WireState(
+            wire: .anthropic,
+            data: ["thinking_blocks": [["type": "thinking", "thinking": "hmm", "signature": ""]]])),
         .finished(.stop),
       ])
   }
@@ -339,6 +343,30 @@ import Testing
           ["type": "text", "text": "and then?", "cache_control": ["type": "ephemeral"]],
         ],
       ])
+  }
+
+  @Test func unsignedThinkingGoesBackToLocalServersOnly() throws {
+    let history: [ChatMessage] = [
+      .user("go"),
+      .assistant(
+        AssistantMessage(
+          text: "ok", reasoning: "plan",
+          wireState: WireState(
+            wire: .anthropic,
+            data: ["thinking_blocks": [["type": "thinking", "thinking": "plan", "signature": ""]]]))
+      ),
+      .user("more"),
+    ]
+    let request = ChatRequest(model: "m", messages: history)
+    var local = ProviderInfo(
+      id: "l", name: "llama.cpp", baseURL: "http://127.0.0.1:8080", wire: .anthropic)
+    local.isLocal = true
+    let toLocal = try JSON.parse(wire.encode(request, provider: local, headers: []).body)
+    #expect(
+      toLocal["messages"]?[1]?["content"]?[0]
+        == ["type": "thinking", "thinking": "plan", "signature": ""])
+    let toHosted = try JSON.parse(wire.encode(request, provider: provider(), headers: []).body)
+    #expect(toHosted["messages"]?[1]?["content"] == [["type": "text", "text": "ok"]])
   }
 
   @Test func atMostFourCacheBreakpointsHoweverLongTheSession() {

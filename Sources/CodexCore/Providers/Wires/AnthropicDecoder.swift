@@ -158,9 +158,6 @@ public struct AnthropicDecoder: WireDecoder {
       sawToolCall = true
       return [.toolCall(ToolCall(id: b.id, name: b.name, arguments: Self.arguments(b)))]
     case "thinking":
-      // Unsigned thinking (some compatible servers send it) cannot be verified by the API,
-      // which would reject it: it is shown, not replayed.
-      guard !b.signature.isEmpty else { return [] }
       thinkingBlocks.append([
         "type": "thinking", "thinking": .string(b.thinking), "signature": .string(b.signature),
       ])

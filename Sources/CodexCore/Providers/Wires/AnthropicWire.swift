@@ -41,10 +41,14 @@ public struct AnthropicWire: Wire {
   ) throws -> HTTPRequest {
     HTTPRequest(
       method: "POST", url: url(provider, "messages"),
-      headers: headers + [("Accept", "text/event-stream")], body: body(request).serializedBytes())
+      headers: headers + [("Accept", "text/event-stream")],
+      body: body(request, replayUnsignedThinking: provider.isLocal).serializedBytes())
   }
 
-  public func body(_ request: ChatRequest) -> JSON {
+  /// `replayUnsignedThinking`: local servers (llama.cpp) stream thinking with an empty
+  /// signature and read it back as the model's reasoning; a hosted API verifies signatures and
+  /// would reject such a block (a session that moved from one to the other).
+  public func body(_ request: ChatRequest, replayUnsignedThinking: Bool = false) -> JSON {
     var b = JSONObject()
     b["model"] = .string(request.model)
     b["max_tokens"] = .int(Int64(Self.maxTokens(request.options)))
@@ -66,7 +70,8 @@ public struct AnthropicWire: Wire {
     if let system {
       b["system"] = [["type": "text", "text": .string(system), "cache_control": Self.ephemeral]]
     }
-    b["messages"] = .array(Self.messages(request.messages))
+    b["messages"] = .array(
+      Self.messages(request.messages, replayUnsignedThinking: replayUnsignedThinking))
     let o = request.options
     if let t = o.temperature { b["temperature"] = .double(t) }
     if let p = o.topP { b["top_p"] = .double(p) }
@@ -94,7 +99,7 @@ public struct AnthropicWire: Wire {
   /// message, and a user message right after them joins it). The last two user messages end
   /// with a cache breakpoint: the newest, so the next request reads everything up to it from
   /// the cache, and the one before, which the previous request wrote.
-  static func messages(_ history: [ChatMessage]) -> [JSON] {
+  static func messages(_ history: [ChatMessage], replayUnsignedThinking: Bool = false) -> [JSON] {
     var out: [(role: String, blocks: [JSON])] = []
     func add(_ role: String, _ blocks: [JSON]) {
       guard !blocks.isEmpty else { return }
@@ -113,7 +118,7 @@ public struct AnthropicWire: Wire {
       case .assistant(let a):
         var blocks: [JSON] = []
         if let state = a.wireState, state.wire == .anthropic {
-          blocks += AnthropicState.thinkingBlocks(state.data)
+          blocks += AnthropicState.thinkingBlocks(state.data, unsigned: replayUnsignedThinking)
         }
         if !a.text.isEmpty { blocks.append(["type": "text", "text": .string(a.text)]) }
         ids.startTurn()
@@ -197,12 +202,16 @@ enum AnthropicState {
     WireState(wire: .anthropic, data: ["thinking_blocks": .array(blocks)])
   }
 
-  /// The blocks to replay; anything that is not a well-formed thinking block is left out.
-  static func thinkingBlocks(_ data: JSON) -> [JSON] {
+  /// The blocks to replay; anything that is not a well-formed thinking block is left out, and
+  /// thinking with an empty signature unless `unsigned`.
+  static func thinkingBlocks(_ data: JSON, unsigned: Bool) -> [JSON] {
     (data["thinking_blocks"]?.arrayValue ?? []).filter { b in
       switch b["type"]?.stringValue {
       case "thinking":
-        return b["thinking"]?.stringValue != nil && b["signature"]?.stringValue?.isEmpty == false
+        guard b["thinking"]?.stringValue != nil, let s = b["signature"]?.stringValue else {
+          return false
+        }
+        return unsigned || !s.isEmpty
       case "redacted_thinking": return b["data"]?.stringValue != nil
       default: return false
       }
