@@ -90,18 +90,33 @@ public struct ToolResult: Sendable, Equatable {
   /// codex-rs's payload) whose exit code is not 0. Read from the payload's tail, since every
   /// request re-sends every result.
   public var isError: Bool {
-    let tail = Array(output.utf8.suffix(128))
-    let key = Array(#""metadata":{"exit_code":"#.utf8)
-    guard tail.last == UInt8(ascii: "}"), tail.count >= key.count else { return false }
-    var at = tail.count - key.count
-    while at >= 0, !tail[at..<at + key.count].elementsEqual(key) { at -= 1 }
-    guard at >= 0 else { return false }
-    var i = at + key.count
-    if i < tail.count, tail[i] == UInt8(ascii: "-") { i += 1 }
+    output.utf8.withContiguousStorageIfAvailable { Self.reportsFailure($0) }
+      ?? Self.reportsFailure(Array(output.utf8))
+  }
+
+  /// Whether the payload's tail has a non-zero `"metadata":{"exit_code":N`.
+  static func reportsFailure<C: Collection<UInt8>>(_ bytes: C) -> Bool
+  where C.Index == Int {
+    let key: StaticString = #""metadata":{"exit_code":"#
+    let n = key.utf8CodeUnitCount
+    let end = bytes.endIndex
+    let from = max(bytes.startIndex, end - 128)
+    guard end - from >= n, bytes[end - 1] == UInt8(ascii: "}") else { return false }
+    var at = end - n
+    search: while at >= from {
+      for k in 0..<n where bytes[at + k] != key.utf8Start[k] {
+        at -= 1
+        continue search
+      }
+      break
+    }
+    guard at >= from else { return false }
+    var i = at + n
+    if i < end, bytes[i] == UInt8(ascii: "-") { i += 1 }
     var digits = 0
     var nonZero = false
-    while i < tail.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(tail[i]) {
-      if tail[i] != UInt8(ascii: "0") { nonZero = true }
+    while i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) {
+      if bytes[i] != UInt8(ascii: "0") { nonZero = true }
       digits += 1
       i += 1
     }

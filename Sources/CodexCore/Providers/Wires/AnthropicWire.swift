@@ -165,6 +165,8 @@ struct ToolUseIDs {
   mutating func startTurn() { turn = [:] }
 
   static func sanitized(_ id: String) -> String {
+    // Ids from Anthropic and OpenAI already fit: kept without copying.
+    if !id.isEmpty, id.utf8.allSatisfy(isValid) { return id }
     let s = String(
       String.UnicodeScalarView(
         id.unicodeScalars.map {
@@ -172,6 +174,16 @@ struct ToolUseIDs {
             || $0 == "_" || $0 == "-" ? $0 : "_"
         }))
     return s.isEmpty ? "toolu" : s
+  }
+
+  static func isValid(_ b: UInt8) -> Bool {
+    switch b {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+      UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+      return true
+    default:
+      return false
+    }
   }
 
   mutating func use(_ id: String) -> String {
