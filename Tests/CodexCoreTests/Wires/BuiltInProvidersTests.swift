@@ -77,6 +77,15 @@ import Testing
     #expect(chat.provider.requiresKey)
   }
 
+  @Test func configShowNamesTheAlternateKeyToo() throws {
+    let c = try TempHome(["config.toml": "model_provider = \"gemini\"\n"]).load()
+    let report = ConfigReport.render(c, environment: ["GOOGLE_API_KEY": "g"])
+    #expect(report.contains("$GEMINI_API_KEY is not set in the environment"))
+    #expect(
+      report.contains("# also accepted when $GEMINI_API_KEY is not set: $GOOGLE_API_KEY (set)"))
+    #expect(!report.contains("\"g\""))
+  }
+
   /// The ids in the first table of docs/providers.md.
   @Test func everyPresetIsInTheProvidersDocAndNothingElse() throws {
     let doc = try Self.file("docs/providers.md")
