@@ -59,6 +59,30 @@ import Testing
       ])
   }
 
+  @Test func recordedLlamaCppToolCall() throws {
+    let events = try decodeEveryWay(wire, Fixture.bytes("wires/llama-anthropic-tool-call.sse"))
+    #expect(
+      events == [
+        .toolCall(
+          ToolCall(
+            id: "lYTJyXM1AprruhGwgrZdnBH5xSe0jP0M", name: "shell",
+            arguments: #"{"command": ["ls", "dir"]}"#)),
+        .usage(TokenUsage(inputTokens: 440, outputTokens: 37)), .finished(.toolCalls),
+      ])
+  }
+
+  @Test func recordedLlamaCppTextWithACacheRead() throws {
+    let events = try decodeEveryWay(wire, Fixture.bytes("wires/llama-anthropic-text.sse"))
+    #expect(
+      joinedText(events).text
+        == String(repeating: "Say hello in English. mendatanguser\n", count: 3))
+    #expect(
+      events.suffix(2) == [
+        .usage(TokenUsage(inputTokens: 27, outputTokens: 24, cachedInputTokens: 1)),
+        .finished(.length),
+      ])
+  }
+
   static func sse(_ payloads: [String]) -> [UInt8] {
     Array(payloads.map { "data: \($0)\n\n" }.joined().utf8)
   }
@@ -188,6 +212,20 @@ import Testing
             data: ["thinking_blocks": [["type": "thinking", "thinking": "hm", "signature": "s1"]]])),
         .finished(.toolCalls),
       ])
+    // Recorded from llama-server (stream: false, the prompt already in its cache).
+    var llama = AnthropicDecoder()
+    #expect(
+      try llama.decodeComplete(
+        try JSON.parse(
+          #"{"id":"chatcmpl-hFcVXoP8LXNT6EJUYJlwy1TC1Jt6nk2D","type":"message","role":"assistant","content":[{"type":"tool_use","id":"MAvTkCDyXnbDtSUSqFs2RpzJLk5RxoZl","name":"shell","input":{"command":["ls","dir"]}}],"model":"gemma-3-270m-q4_k_m","stop_reason":"tool_use","stop_sequence":"\n<tool_call>","usage":{"cache_read_input_tokens":435,"input_tokens":5,"output_tokens":37}}"#
+        )) == [
+          .toolCall(
+            ToolCall(
+              id: "MAvTkCDyXnbDtSUSqFs2RpzJLk5RxoZl", name: "shell",
+              arguments: #"{"command":["ls","dir"]}"#)),
+          .usage(TokenUsage(inputTokens: 440, outputTokens: 37, cachedInputTokens: 435)),
+          .finished(.toolCalls),
+        ])
     var e = AnthropicDecoder()
     #expect(throws: WireError.transient("Overloaded")) {
       try e.decodeComplete(

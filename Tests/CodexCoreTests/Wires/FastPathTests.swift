@@ -50,6 +50,8 @@ import Testing
     ("wires/responses-tool-call.sse", OpenAIResponsesWire()),
     ("wires/anthropic-thinking-tools.sse", AnthropicWire()),
     ("wires/anthropic-redacted-max-tokens.sse", AnthropicWire()),
+    ("wires/llama-anthropic-tool-call.sse", AnthropicWire()),
+    ("wires/llama-anthropic-text.sse", AnthropicWire()),
     ("wires/gemini-thoughts-parallel-calls.sse", GeminiWire()),
     ("wires/gemini-text-signature-call-id.sse", GeminiWire()),
   ]
