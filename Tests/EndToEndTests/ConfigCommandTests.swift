@@ -61,7 +61,7 @@ import Testing
     #expect(r.exitCode == 1)
     #expect(
       r.stderr
-        == "error: \(s.codexHome)/config.toml:3:12: wire_api must be one of chat, responses, ollama, tgi (got \"grpc\")\n"
+        == "error: \(s.codexHome)/config.toml:3:12: wire_api must be one of chat, responses, ollama, tgi, anthropic, gemini (got \"grpc\")\n"
     )
   }
 

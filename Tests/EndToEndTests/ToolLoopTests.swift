@@ -15,6 +15,8 @@ enum ScriptedModel {
     for item in body["input"]?.arrayValue ?? [] where item["type"] == "function_call_output" {
       return item["output"]?.stringValue
     }
+    // anthropic: a `tool_result` block; gemini: a `functionResponse` part.
+    if let out = NativeWireStreams.toolOutputs(body).last { return out }
     if let prompt = body["inputs"]?.stringValue, let r = prompt.firstRange(of: "<tool_response>\n"),
       let end = prompt[r.upperBound...].firstRange(of: "\n</tool_response>")
     {
@@ -47,6 +49,8 @@ enum ScriptedModel {
           return .sse([
             #"{"token":{"id":1,"text":\#(JSON.quoted(answer)),"special":false},"generated_text":\#(JSON.quoted(answer)),"details":null}"#
           ])
+        case .anthropic: return NativeWireStreams.anthropicText(answer)
+        case .gemini: return NativeWireStreams.geminiText(answer)
         }
       }
       let call = "<tool_call>\n{\"name\": \"shell\", \"arguments\": \(args)}\n</tool_call>"
@@ -74,6 +78,10 @@ enum ScriptedModel {
         return .sse([
           #"{"token":{"id":1,"text":\#(JSON.quoted(call)),"special":false},"generated_text":\#(JSON.quoted(call)),"details":null}"#
         ])
+      case .anthropic:
+        return NativeWireStreams.anthropicCalls([["command": ["bash", "-lc", .string(script)]]])
+      case .gemini:
+        return NativeWireStreams.geminiCalls([["command": ["bash", "-lc", .string(script)]]])
       }
     }
   }
@@ -97,6 +105,8 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
         "[model_providers.huggingface]\nwire_api = \"tgi\"\n",
         ["--provider", "huggingface", "--provider-url", base]
       )
+    case .anthropic: return ("", ["--provider", "anthropic", "--provider-url", base])
+    case .gemini: return ("", ["--provider", "gemini", "--provider-url", base])
     }
   }
 

@@ -117,6 +117,9 @@ public enum Rollout {
             ]
           })
       }
+      if let s = a.wireState {
+        o["wire_state"] = ["wire": .string(s.wire.rawValue), "data": s.data]
+      }
       return .object(o)
     case .toolResult(let r):
       var o: JSONObject = [
@@ -138,9 +141,16 @@ public enum Rollout {
           id: $0["call_id"]?.stringValue ?? "", name: $0["name"]?.stringValue ?? "",
           arguments: $0["arguments"]?.stringValue ?? "")
       }
+      // State from a wire this build does not know is dropped: no wire could use it.
+      let state = p["wire_state"].flatMap { s in
+        s["wire"]?.stringValue.flatMap(WireAPI.init(rawValue:)).map {
+          WireState(wire: $0, data: s["data"] ?? .null)
+        }
+      }
       return .assistant(
         AssistantMessage(
-          text: text(p["content"]), reasoning: p["reasoning"]?.stringValue ?? "", toolCalls: calls))
+          text: text(p["content"]), reasoning: p["reasoning"]?.stringValue ?? "", toolCalls: calls,
+          wireState: state))
     case ("function_call_output", _):
       return .toolResult(
         ToolResult(

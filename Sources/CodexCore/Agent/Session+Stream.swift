@@ -84,6 +84,8 @@ extension Session {
           message.toolCalls.append(c)
         case .usage(let u):
           usage = (usage.map { $0 + u }) ?? u
+        case .wireState(let s):
+          message.wireState = s
         case .finished(let f):
           finish = f
         }

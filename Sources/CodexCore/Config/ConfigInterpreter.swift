@@ -415,6 +415,8 @@ struct ConfigInterpreter {
     }
     if let key = try string(p + ["env_key"]) {
       info.envKey = key
+      // The variable the user named is the one: a built-in's alternates no longer apply.
+      info.alternateEnvKeys = []
       // Upstream semantics: a named key is required, except by servers on the user's own
       // machine or network, which get it only when it is set.
       info.requiresKey = !info.isLocal

@@ -37,6 +37,10 @@ public enum ConfigReport {
       let present = (environment[env].map { !$0.isEmpty } ?? false) ? "set" : "not set"
       lines.append(
         "env_key = \(JSON.quoted(env))  # \(state); $\(env) is \(present) in the environment")
+      for alt in p.alternateEnvKeys {
+        let set = (environment[alt].map { !$0.isEmpty } ?? false) ? "set" : "not set"
+        lines.append("# also accepted when $\(env) is not set: $\(alt) (\(set))")
+      }
     }
     pline("request_max_retries", "\(p.requestMaxRetries)")
     pline("stream_max_retries", "\(p.streamMaxRetries)")

@@ -5,6 +5,9 @@ public enum ChatEvent: Sendable, Equatable {
   /// A complete tool call: wires assemble streamed fragments before emitting it.
   case toolCall(ToolCall)
   case usage(TokenUsage)
+  /// Wire-private data for the assistant message (see `AssistantMessage.wireState`); the last
+  /// one of a response wins.
+  case wireState(WireState)
   case finished(FinishReason)
 }
 

@@ -48,25 +48,13 @@ struct ServerQuery: Sendable {
     return p.url(path: path)
   }
 
-  /// Auth and the user's own headers, as the server kind expects them.
+  /// Auth and the user's own headers, as the provider's wire sends them (`x-api-key` and
+  /// `anthropic-version` for Anthropic, `x-goog-api-key` for Gemini, a Bearer token otherwise).
   func headers(json: Bool) -> [(name: String, value: String)] {
-    let key = provider.apiKey(environment: environment)
-    var h = Wires.commonHeaders(provider: provider, apiKey: key, environment: environment)
+    var h = Wires.commonHeaders(
+      wire: Wires.wire(for: provider.wire), provider: provider,
+      apiKey: provider.apiKey(environment: environment), environment: environment)
     if !json { h.removeAll { $0.name.lowercased() == "content-type" } }
-    switch kind {
-    case .anthropic:
-      // protocols.md §5: the key goes in x-api-key, with the API version pinned.
-      h.removeAll { $0.name.lowercased() == "authorization" }
-      if let key { h.append(("x-api-key", key)) }
-      if !h.contains(where: { $0.name.lowercased() == "anthropic-version" }) {
-        h.append(("anthropic-version", "2023-06-01"))
-      }
-    case .gemini:
-      h.removeAll { $0.name.lowercased() == "authorization" }
-      if let key { h.append(("x-goog-api-key", key)) }
-    default:
-      break
-    }
     return h
   }
 

@@ -41,7 +41,9 @@ import Testing
     (["find", ".", "-name", "*.o", "-delete"], "find -delete"),
     (["bash", "-lc", "find . -delete"], "find -delete"),
     (["bash", "-lc", "find . $ACTION"], "computed"),
-    (["find", "/", "-name", "x", "-exec", "rm", "-r", "{}", "+"], "rm -r /{} deletes /{}, outside"),
+    (
+      ["find", "/", "-name", "x", "-exec", "rm", "-r", "{}", "+"], "rm -r /{} deletes /{}, outside"
+    ),
     // rm -r of the home, the workspace, parents, other users, outside the writable roots.
     (["rm", "-r", "*"], "rm -r * deletes everything in the workspace"),
     (["rm", "-r", "./*"], "everything in the workspace"), (["rm", "-r", "."], "the workspace"),

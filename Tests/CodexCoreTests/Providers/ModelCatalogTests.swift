@@ -124,7 +124,8 @@ import Testing
         200, #"{"data":[{"id":"m1","max_input_tokens":200000}],"has_more":true,"last_id":"m1"}"#)
     }
     defer { server.stop() }
-    let p = provider(server.baseURL + "/v1", env: "ANTHROPIC_API_KEY", requiresKey: true)
+    let p = provider(
+      server.baseURL + "/v1", wire: .anthropic, env: "ANTHROPIC_API_KEY", requiresKey: true)
     let models = try await catalog(
       p, kind: .anthropic, environment: ["ANTHROPIC_API_KEY": "sk-ant"]
     ).list()
@@ -148,7 +149,8 @@ import Testing
       )
     }
     defer { server.stop() }
-    let p = provider(server.baseURL + "/v1beta", env: "GEMINI_API_KEY", requiresKey: true)
+    let p = provider(
+      server.baseURL + "/v1beta", wire: .gemini, env: "GEMINI_API_KEY", requiresKey: true)
     let models = try await catalog(p, kind: .gemini, environment: ["GEMINI_API_KEY": "g-key"])
       .list()
     #expect(models.map(\.id) == ["g1", "g2"])

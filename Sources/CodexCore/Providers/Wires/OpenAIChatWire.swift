@@ -81,6 +81,25 @@ public struct OpenAIChatWire: Wire {
     return out
   }
 
+  public func readError(status: Int, body: [UInt8]) -> ErrorReading {
+    Wires.openAIErrorReading(status: status, body: body)
+  }
+
+  /// Some OpenAI-compatible servers reject `stream_options` (vLLM when not streaming, older
+  /// proxies); usage is nice to have, so the request goes again without it. Once: the changed
+  /// request has no `stream_options` left to drop.
+  public func adjustAfterError(status: Int, error: ErrorBody, request: HTTPRequest)
+    -> HTTPRequest?
+  {
+    guard status == 400, error.message.contains("stream_options"),
+      case .object(var o)? = try? JSON.parse(request.body), o["stream_options"] != nil
+    else { return nil }
+    o["stream_options"] = nil
+    var changed = request
+    changed.body = JSON.object(o).serializedBytes()
+    return changed
+  }
+
   public func makeDecoder() -> any WireDecoder { OpenAIChatDecoder() }
 
   public func modelsURL(provider: ProviderInfo) -> String? {
