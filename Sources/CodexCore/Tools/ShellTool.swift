@@ -17,6 +17,8 @@ public final class ShellTool: ToolRunner {
   let environmentPolicy: ShellEnvironmentPolicy
   let sandbox: LinuxSandbox
   let sandboxExecutable: String
+  /// Read-only even inside writable roots: `$CODEX_HOME` and the shell and git start-up files.
+  let protectedPaths: [String]
   let approvedForSession = Mutex<Set<[String]>>([])
   let loginEnvironment = LoginEnvironment()
   let formatter = ToolOutputFormatter()
@@ -30,7 +32,11 @@ public final class ShellTool: ToolRunner {
     baseEnvironment = environment
     environmentPolicy = config.shellEnvironmentPolicy
     self.sandbox = sandbox
-    sandboxExecutable = Platform.currentExecutablePath() ?? "/proc/self/exe"
+    sandboxExecutable = LinuxSandbox.selfExecutable
+    protectedPaths = ProtectedPaths.userPaths(
+      home: environment["HOME"],
+      codexHome: Paths.absolute(config.codexHome, relativeTo: config.cwd),
+      environment: environment)
   }
 
   /// The approval policy in force now.
@@ -215,19 +221,20 @@ public final class ShellTool: ToolRunner {
     var spec = ProcessSpec(
       executable: command[0], arguments: Array(command.dropFirst()), workingDirectory: inv.workdir,
       environment: env, timeout: inv.timeout)
-    let policy = sandboxPolicy(environment: env)
-    let inSandbox = sandboxed && policy != .dangerFullAccess
-    if inSandbox {
-      do {
-        spec = try sandbox.wrap(spec, policy: policy, sandboxExecutable: sandboxExecutable)
-      } catch {
-        let why = "\(error)"
-        context.emit(
-          .warning(
-            "\(why); the command was not run (choose danger-full-access to run without a sandbox)"))
-        let text = notRun(call, inv, context, why, status: .failedToStart(why))
-        return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
-      }
+    let configured = sandboxPolicy(environment: env)
+    let inSandbox = sandboxed && configured != .dangerFullAccess
+    do {
+      // Unsandboxed commands go through the helper too: it makes sure nothing they start
+      // outlives them.
+      spec = try sandbox.wrap(
+        spec, policy: inSandbox ? configured : .dangerFullAccess, protectedPaths: protectedPaths,
+        sandboxExecutable: sandboxExecutable)
+    } catch {
+      let why = "\(error)"
+      let hint = inSandbox ? " (choose danger-full-access to run without a sandbox)" : ""
+      context.emit(.warning("\(why); the command was not run\(hint)"))
+      let text = notRun(call, inv, context, why, status: .failedToStart(why))
+      return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
     }
     context.emit(
       .commandBegin(
@@ -267,6 +274,22 @@ public final class ShellTool: ToolRunner {
     return Outcome(
       modelText: formatter.modelPayload(execution), exitCode: result.exitCode, failed: failed,
       looksLikeSandboxDenial: inSandbox && denial)
+  }
+
+  /// What the running kernel does not enforce of this session's sandbox (for `/status`).
+  public func unenforcedSandboxRules() async -> [String] {
+    await sandbox.unenforced(
+      policy: sandboxPolicy(environment: baseEnvironment), workingDirectory: cwd,
+      protectedPaths: protectedPaths, sandboxExecutable: sandboxExecutable)
+  }
+
+  /// The writable root that contains `$HOME`, if any: the front end warns when a session starts
+  /// with the home directory writable (see `ProtectedPaths.rootContainingHome`).
+  public var writableRootContainingHome: String? {
+    guard case .workspaceWrite(let roots, _) = sandboxPolicy(environment: baseEnvironment) else {
+      return nil
+    }
+    return ProtectedPaths.rootContainingHome(writableRoots: roots, home: baseEnvironment["HOME"])
   }
 
   func sandboxPolicy(environment: [String: String]) -> SandboxPolicy {
