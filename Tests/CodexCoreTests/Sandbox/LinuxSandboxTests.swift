@@ -182,6 +182,55 @@ struct LinuxSandboxTests {
     try expectGitUntouched(ws)
   }
 
+  @Test(
+    "every capability set is empty and codex's environment unreadable, as root and as nobody",
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs setpriv"))
+  func capabilities() async throws {
+    let ws = try Workspace()
+    defer { ws.root.remove() }
+    let binary = ws.root.path + "/codex"
+    let copy = try await ProcessRunner.run(
+      ProcessSpec(
+        executable: "/bin/cp", arguments: [try requireCodexBinary(), binary],
+        workingDirectory: "/", environment: [:], timeout: .seconds(60)))
+    #expect(copy.exitCode == 0, "\(copy.stderrText)")
+    for path in [ws.root.path, binary, ws.workspace] {
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+    // The command reads its own capability sets and tries the environment of its parent (the
+    // supervisor) and of the process that started the helper (codex, here `setpriv`'s image).
+    let script = """
+      grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status | tr -s '\t' ' '
+      cat /proc/$PPID/environ >/dev/null 2>&1 && echo supervisor-readable
+      read -r _ _ _ supervisor_parent _ < /proc/$PPID/stat
+      grep -qa OPENAI_API_KEY /proc/$supervisor_parent/environ 2>/dev/null && echo codex-readable
+      echo done
+      """
+    let wrapped = try LinuxSandbox().wrap(
+      bashSpec(script, in: ws.workspace),
+      policy: .workspaceWrite(writableRoots: [ws.workspace], networkAccess: false),
+      sandboxExecutable: binary)
+    let asRoot = ["--reuid=0"]
+    let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+    for identity in getuid() == 0 ? [asRoot, asNobody] : [[]] {
+      // A bash holding the key stands in for codex: it starts setpriv, which execs the helper,
+      // so the helper's parent has OPENAI_API_KEY in its environment.
+      var spec = wrapped
+      spec.executable = "/bin/bash"
+      spec.arguments =
+        ["-c", "\"$@\"; exit $?", "bash", "/usr/bin/setpriv"] + identity
+        + [wrapped.executable] + wrapped.arguments
+      spec.environment = ["OPENAI_API_KEY": "sk-secret"]
+      let result = try await ProcessRunner.run(spec)
+      let zero = "0000000000000000"
+      #expect(
+        result.stdoutText
+          == "CapInh: \(zero)\nCapPrm: \(zero)\nCapEff: \(zero)\nCapBnd: \(zero)\n"
+          + "CapAmb: \(zero)\ndone\n", "\(identity): \(result.stderrText)")
+    }
+  }
+
   func expectGitUntouched(_ ws: Workspace) throws {
     let git = ws.workspace + "/.git"
     #expect(try String(contentsOfFile: git + "/config", encoding: .utf8) == "[core]\n")

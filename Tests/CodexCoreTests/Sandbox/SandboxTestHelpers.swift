@@ -81,3 +81,11 @@ func runHelper(
       arguments: ["--sandbox-exec"] + arguments.commandLine, workingDirectory: directory,
       environment: [:], timeout: timeout))
 }
+
+let python3Available = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+
+/// A one-line-per-step python program run by the sandboxed bash: `python3 -c '...'` quoting is
+/// error-prone, so the program goes through a here-document.
+func pythonScript(_ program: String) -> String {
+  "python3 - <<'PYTHON'\n" + program + "\nPYTHON\n"
+}
