@@ -135,6 +135,9 @@ extension InteractiveSession {
     row("model", await session.model)
     row("approvals", policy.rawValue)
     row("sandbox", config.sandboxMode.rawValue)
+    for (index, gap) in (await shellTool?.unenforcedSandboxRules() ?? []).enumerated() {
+      row(index == 0 ? "kernel" : "", (index == 0 ? "does not enforce: " : "") + gap)
+    }
     row("tokens", "\(usage.inputTokens) in, \(usage.outputTokens) out this session")
     if let used = console.meter.lastRequestTokens {
       row("context", "\(used) tokens in the conversation; the model's window is unknown")

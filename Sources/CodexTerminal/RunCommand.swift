@@ -92,6 +92,9 @@ struct RunCommand {
       userInstructions: config.userInstructions,
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
     let tools = ShellTool(config: config, environment: environment)
+    if let w = tools.homeExposureWarning {
+      TerminalIO.write(TerminalIO.stderrFD, err.yellow("warning: ") + w + "\n")
+    }
     let id = resumed?.meta.id ?? SessionID.make()
     var recorder: RolloutRecorder?
     do {

@@ -283,13 +283,16 @@ public final class ShellTool: ToolRunner {
       protectedPaths: protectedPaths, sandboxExecutable: sandboxExecutable)
   }
 
-  /// The writable root that contains `$HOME`, if any: the front end warns when a session starts
-  /// with the home directory writable (see `ProtectedPaths.rootContainingHome`).
-  public var writableRootContainingHome: String? {
-    guard case .workspaceWrite(let roots, _) = sandboxPolicy(environment: baseEnvironment) else {
-      return nil
-    }
-    return ProtectedPaths.rootContainingHome(writableRoots: roots, home: baseEnvironment["HOME"])
+  /// A warning for the front end to show when the session starts, if a writable root contains
+  /// `$HOME` (the workspace is the home directory or one of its parents).
+  public var homeExposureWarning: String? {
+    guard case .workspaceWrite(let roots, _) = sandboxPolicy(environment: baseEnvironment),
+      let root = ProtectedPaths.rootContainingHome(
+        writableRoots: roots, home: baseEnvironment["HOME"])
+    else { return nil }
+    return "the writable folder \(root) contains your home directory: sandboxed commands can "
+      + "change your files there; shell start-up files, ~/.ssh, git config and the codex "
+      + "config stay read-only, and nothing new can be created directly in your home directory"
   }
 
   func sandboxPolicy(environment: [String: String]) -> SandboxPolicy {

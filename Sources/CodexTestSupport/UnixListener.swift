@@ -1,13 +1,16 @@
-import Glibc
+// Platform file: a Unix socket listener for sandbox tests.
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A Unix stream socket listening at a path, or in the abstract namespace (`abstract: true`,
 /// the name without the leading NUL). The kernel queues connections in the backlog, so a client's
 /// connect() succeeds without anyone calling accept(); `acceptPending()` counts them afterwards.
-final class UnixListener {
+public final class UnixListener {
   let fd: Int32
-  let name: String
+  public let name: String
 
-  init(name: String, abstract: Bool = false) throws {
+  public init(name: String, abstract: Bool = false) throws {
     struct SocketError: Error, CustomStringConvertible {
       var description: String
     }
@@ -37,7 +40,7 @@ final class UnixListener {
   }
 
   /// Accepts (and closes) every connection waiting now; returns how many there were.
-  func acceptPending() -> Int {
+  public func acceptPending() -> Int {
     var count = 0
     while true {
       var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
