@@ -283,12 +283,14 @@ public final class ShellTool: ToolRunner {
       protectedPaths: protectedPaths, sandboxExecutable: sandboxExecutable)
   }
 
-  /// A warning for the front end to show when the session starts, if a writable root contains
-  /// `$HOME` (the workspace is the home directory or one of its parents).
+  /// A warning for the front end to show when the session starts, if the workspace (or a
+  /// writable root the user added) is `$HOME` or one of its parents. `/tmp` and `$TMPDIR` are
+  /// left out: they are writable by default, and a home below them is a test set-up, not a
+  /// choice to warn about (its start-up files are protected all the same).
   public var homeExposureWarning: String? {
-    guard case .workspaceWrite(let roots, _) = sandboxPolicy(environment: baseEnvironment),
+    guard sandboxMode == .workspaceWrite,
       let root = ProtectedPaths.rootContainingHome(
-        writableRoots: roots, home: baseEnvironment["HOME"])
+        writableRoots: [cwd] + sandboxSettings.writableRoots, home: baseEnvironment["HOME"])
     else { return nil }
     return "the writable folder \(root) contains your home directory: sandboxed commands can "
       + "change your files there; shell start-up files, ~/.ssh, git config and the codex "
