@@ -161,6 +161,11 @@ static void on_parent_death(int signal) {
 /// SIGKILLs every descendant and reaps them until no child is left.
 static void end_every_descendant(void) {
   for (;;) {
+    // A subreaper without children has no descendants at all (an orphan would have become its
+    // child): the usual case, decided without reading /proc.
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD) return;
     csb_signal_descendants(getpid(), SIGKILL);
     pid_t reaped = waitpid(-1, NULL, 0);
     if (reaped < 0 && errno == ECHILD) return;

@@ -28,8 +28,20 @@ public enum ProtectedPaths {
   static let zshEntries = [".zshenv", ".zprofile", ".zshrc", ".zlogin", ".zlogout"]
 
   /// How many directories the search for nested `.git` reads per writable root (breadth first,
-  /// so shallow repositories are found first); measured at about 20 ms per 10,000 directories.
-  static let gitSearchBudget = 20_000
+  /// so shallow repositories are found first). Each costs about three syscalls, some 10 µs of
+  /// system time on a loaded machine: at most ~0.1 s on a huge tree, a few ms on a usual one.
+  static let gitSearchBudget = 10_000
+
+  /// Writable roots searched only for a repository they lie in, not for nested ones: they hold
+  /// other programs' scratch trees, and searching them on every command would cost more than
+  /// most commands.
+  static func isTemporaryRoot(_ root: String, environment: [String: String]) -> Bool {
+    var temporary = ["/tmp", "/var/tmp", "/dev/shm"]
+    if let tmpdir = environment["TMPDIR"], !tmpdir.isEmpty {
+      temporary.append(Platform.realPath(tmpdir) ?? tmpdir)
+    }
+    return temporary.contains(root)
+  }
 
   /// `$CODEX_HOME` and the start-up files below `$HOME` (existing or not: creating `~/.bashrc`
   /// must fail too). Absolute, not resolved; the sandbox keeps those that lie inside a writable
@@ -137,7 +149,8 @@ public enum ProtectedPaths {
   /// repository's `.git` (the repositories containing a root and every one found beneath it),
   /// the git and common directories a `.git` file points at, `core.hooksPath` directories and
   /// included config files (from the repositories' and the user's config). `truncated` is set
-  /// when a root had more directories than the search reads.
+  /// when a root had more directories than the search reads. Temporary roots are not searched
+  /// beneath (`isTemporaryRoot`).
   static func gitPaths(writableRoots roots: [String], environment: [String: String])
     -> (paths: [String], truncated: Bool)
   {
@@ -146,6 +159,13 @@ public enum ProtectedPaths {
     for root in roots {
       if let enclosing = enclosingDotGit(of: root), !dotGits.contains(enclosing) {
         dotGits.append(enclosing)
+      }
+      if isTemporaryRoot(root, environment: environment) {
+        let own = (root == "/" ? "" : root) + "/.git"
+        if Platform.fileKind(own, followSymlinks: false) != nil, !dotGits.contains(own) {
+          dotGits.append(own)
+        }
+        continue
       }
       let found = findEntries(named: ".git", under: root, budget: gitSearchBudget)
       truncated = truncated || found.truncated

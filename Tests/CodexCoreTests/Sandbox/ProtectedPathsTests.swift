@@ -161,6 +161,11 @@ struct ProtectedPathsTests {
     // A .git inside a .git is not searched for (the outer one is protected whole).
     #expect(!found.paths.contains { $0.hasPrefix(root + "/.git/") })
 
+    // A temporary root ($TMPDIR here) is not searched beneath, only for its own .git.
+    let temporary = ProtectedPaths.gitPaths(writableRoots: [root], environment: ["TMPDIR": root])
+    #expect(temporary.paths.contains(root + "/.git"))
+    #expect(!temporary.paths.contains(root + "/vendor/lib/.git"))
+
     // Breadth first: the root and one more directory are read (`vendor`, `wt` or `main` first,
     // in directory order), so the shallow .git is found and the search is reported cut short.
     let limited = ProtectedPaths.findEntries(named: ".git", under: root, budget: 2)
