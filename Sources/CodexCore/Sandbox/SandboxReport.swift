@@ -63,7 +63,8 @@ public struct SandboxReport: Sendable, Equatable {
   }
 
   /// What this kernel leaves unenforced, one sentence each (empty: everything the sandbox
-  /// promises holds). `blockNetwork`: the policy turns the network off.
+  /// promises holds). `blockNetwork`: the policy turns the network off (without seccomp such a
+  /// command is refused, so nothing is left to report for it).
   public func unenforced(blockNetwork: Bool) -> [String] {
     var gaps: [String] = []
     if namespace == .none {
@@ -88,9 +89,6 @@ public struct SandboxReport: Sendable, Equatable {
       gaps.append(
         "Landlock ABI \(landlockABI) < 6: a command can signal your other processes "
           + (seccomp ? "(codex and its supervisor are protected by seccomp)" : ""))
-      if !blockNetwork {
-        gaps.append("Landlock ABI \(landlockABI) < 6: abstract Unix sockets are reachable")
-      }
     }
     if !seccomp {
       gaps.append("no seccomp: io_uring and terminal input injection (TIOCSTI) are not filtered")
