@@ -82,11 +82,6 @@ int csb_execvpe(const char *file, char *const argv[], char *const envp[]) {
   return result;
 }
 
-int csb_session_of(pid_t pid) {
-  pid_t sid = getsid(pid);
-  return sid < 0 ? -errno : sid;
-}
-
 void csb_free(void *pointer) { free(pointer); }
 
 int csb_wifexited(int status) { return WIFEXITED(status); }

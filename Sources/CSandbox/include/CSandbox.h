@@ -145,9 +145,6 @@ short csb_spawn_setsid_flag(void);
 /// `file` has no slash). Returns -errno on failure.
 int csb_execvpe(const char *file, char *const argv[], char *const envp[]);
 
-/// The session id of a process, or -errno.
-int csb_session_of(pid_t pid);
-
 // Wait-status decoding (the W* macros are invisible to Swift).
 int csb_wifexited(int status);
 int csb_wexitstatus(int status);
