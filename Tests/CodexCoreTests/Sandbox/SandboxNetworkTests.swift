@@ -107,7 +107,7 @@ struct SandboxNetworkTests {
     // A connected socket in the test process without CLOEXEC, as a careless parent would have.
     var pair: [Int32] = [-1, -1]
     #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
-    defer { pair.forEach { close($0) } }
+    defer { for fd in pair { close(fd) } }
     let script = "ls /proc/self/fd | sort -n | tr '\\n' ' '"
     for policy in [SandboxPolicy.readOnly, .dangerFullAccess] {
       let result = try await runSandboxed(script, policy: policy, in: scratch.path)
