@@ -128,25 +128,38 @@ struct SandboxEscapeTests {
     let server = try FakeHTTPServer(handler: model.handler)
     defer { server.stop() }
     // codex runs on a terminal; when it exits, a shell reads the next line from that terminal
-    // and runs it, as the user's interactive shell would.
+    // and runs it, as the user's interactive shell would. The conversation blocks, so it runs
+    // on a thread of its own rather than on one of the cooperative pool's few threads.
     let codex = try requireCodexBinary()
-    let pty = try PseudoTerminal(
-      executable: "/bin/bash",
-      arguments: [
-        "-c", "\"$@\"; IFS= read -r line; eval \"$line\"; echo END-OF-SHELL", "bash", codex,
-      ] + arguments(server),
-      environment: [
-        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": s.home, "CODEX_HOME": s.codexHome,
-        "TERM": "dumb",
-      ], workingDirectory: s.work)
-    try pty.expect("Done", timeout: .seconds(60))
-    // What the user types next; an injected line would be read before it.
-    pty.send("echo typed-by-the-user\r")
-    try pty.expect("END-OF-SHELL", timeout: .seconds(30))
-    _ = try pty.waitForExit(timeout: .seconds(30))
+    let arguments = arguments(server)
+    let (home, codexHome, work) = (s.home, s.codexHome, s.work)
+    let shown: String = try await withCheckedThrowingContinuation { continuation in
+      let rc = Platform.startThread {
+        continuation.resume(
+          with: Result {
+            let pty = try PseudoTerminal(
+              executable: "/bin/bash",
+              arguments: [
+                "-c", "\"$@\"; IFS= read -r line; eval \"$line\"; echo END-OF-SHELL", "bash",
+                codex,
+              ] + arguments,
+              environment: [
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "CODEX_HOME": codexHome,
+                "TERM": "dumb",
+              ], workingDirectory: work)
+            try pty.expect("Done", timeout: .seconds(60))
+            // What the user types next; an injected line would be read before it.
+            pty.send("echo typed-by-the-user\r")
+            try pty.expect("END-OF-SHELL", timeout: .seconds(30))
+            _ = try pty.waitForExit(timeout: .seconds(30))
+            return pty.text
+          })
+      }
+      if rc != 0 { continuation.resume(throwing: POSIXError(.EAGAIN)) }
+    }
     let output = try #require(model.toolOutputs.first)
     #expect(!output.contains("TYPED"), "\(output)")
-    #expect(!FileManager.default.fileExists(atPath: marker), "\(pty.text)")
+    #expect(!FileManager.default.fileExists(atPath: marker), "\(shown)")
   }
 
   // MARK: - Start-up files and $CODEX_HOME

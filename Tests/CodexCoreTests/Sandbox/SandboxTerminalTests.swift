@@ -36,18 +36,20 @@ struct SandboxTerminalTests {
 
   /// Runs `arguments` on a pseudo-terminal of its own (stdin is the terminal, and it is the
   /// controlling terminal) and returns what the terminal showed once it exited.
-  func onTerminal(_ executable: String, _ arguments: [String], in directory: String) throws
-    -> String
+  func onTerminal(_ executable: String, _ arguments: [String], in directory: String)
+    async throws -> String
   {
-    let pty = try PseudoTerminal(
-      executable: executable, arguments: arguments, environment: ["PATH": testSearchPath],
-      workingDirectory: directory)
-    _ = try pty.waitForExit(timeout: .seconds(60))
-    return pty.text
+    try await offThePool {
+      let pty = try PseudoTerminal(
+        executable: executable, arguments: arguments, environment: ["PATH": testSearchPath],
+        workingDirectory: directory)
+      _ = try pty.waitForExit(timeout: .seconds(60))
+      return pty.text
+    }
   }
 
   @Test("TIOCSTI and TIOCLINUX on the command's own terminal are refused by seccomp")
-  func injectionRefused() throws {
+  func injectionRefused() async throws {
     let scratch = try TemporaryDirectory("codex-tty")
     defer { scratch.remove() }
     let marker = "MARK" + String(UInt32.random(in: 1000...9999))
@@ -58,7 +60,7 @@ struct SandboxTerminalTests {
     let arguments = SandboxExecArguments(
       writableRoots: [scratch.path], environment: ["PATH=" + testSearchPath],
       command: ["/usr/bin/python3", program, marker])
-    let shown = try onTerminal(
+    let shown = try await onTerminal(
       try requireCodexBinary(), ["--sandbox-exec"] + arguments.commandLine, in: scratch.path)
     #expect(shown.contains("TIOCSTI errno 1"), "\(shown)")
     #expect(shown.contains("TIOCLINUX errno 1"), "\(shown)")
@@ -69,12 +71,12 @@ struct SandboxTerminalTests {
   @Test(
     "control: without the sandbox the same program does inject",
     .enabled(if: tiocstiAllowedByKernel, "the kernel refuses TIOCSTI itself"))
-  func injectionWithoutSandbox() throws {
+  func injectionWithoutSandbox() async throws {
     let scratch = try TemporaryDirectory("codex-tty")
     defer { scratch.remove() }
     let program = scratch.file("inject.py")
     try Self.inject.write(toFile: program, atomically: false, encoding: .utf8)
-    let shown = try onTerminal("/usr/bin/python3", [program, "MARK"], in: scratch.path)
+    let shown = try await onTerminal("/usr/bin/python3", [program, "MARK"], in: scratch.path)
     #expect(shown.contains("injected"), "\(shown)")
   }
 

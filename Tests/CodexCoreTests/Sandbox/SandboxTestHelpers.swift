@@ -89,3 +89,12 @@ let python3Available = FileManager.default.isExecutableFile(atPath: "/usr/bin/py
 func pythonScript(_ program: String) -> String {
   "python3 - <<'PYTHON'\n" + program + "\nPYTHON\n"
 }
+
+/// Runs blocking work (a pseudo-terminal conversation) on a thread of its own, so it never holds
+/// one of the few threads of Swift's cooperative pool that the other tests need.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+  try await withCheckedThrowingContinuation { continuation in
+    let rc = Platform.startThread { continuation.resume(with: Result { try body() }) }
+    if rc != 0 { continuation.resume(throwing: POSIXError(.EAGAIN)) }
+  }
+}
