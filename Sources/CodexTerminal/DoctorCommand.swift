@@ -42,9 +42,10 @@ enum DoctorCommand {
     sections.append(
       DoctorSection(
         title: "Machine",
-        checks: MachineDoctor.run(
+        checks: await MachineDoctor.run(
           codexHome: config?.codexHome ?? context.loader.codexHome,
-          sandboxMode: config?.sandboxMode ?? .workspaceWrite),
+          sandboxMode: config?.sandboxMode ?? .workspaceWrite,
+          workingDirectory: config?.cwd ?? context.loader.currentDirectory),
         decidesExitStatus: false))
 
     let failed = sections.contains { $0.decidesExitStatus && $0.failed }

@@ -202,6 +202,9 @@ extension InteractiveSession {
     {
       row("answering", "\(answered) (fallback: \(p.id) failed)")
     }
+    for (index, gap) in (await shellTool?.unenforcedSandboxRules() ?? []).enumerated() {
+      row(index == 0 ? "kernel" : "", (index == 0 ? "does not enforce: " : "") + gap)
+    }
     row("tokens", "\(usage.inputTokens) in, \(usage.outputTokens) out this session")
     if let cost = usage.cost { row("cost", CostText.dollars(cost) + " this session") }
     row("context", Self.contextLine(await session.contextStatus()))

@@ -74,6 +74,10 @@ struct RunCommand {
       return fail("\(error)")
     }
     let session = built.session
+    if let warning = built.shellTool.homeExposureWarning {
+      TerminalIO.write(
+        TerminalIO.stderrFD, err.yellow("warning: ") + TerminalText.escaped(warning) + "\n")
+    }
 
     if interactive {
       let repl = InteractiveSession(

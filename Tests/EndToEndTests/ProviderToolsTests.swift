@@ -194,6 +194,15 @@ import Testing
     #expect(server["status"] == "failed")
     #expect(server["fix"]?.stringValue?.contains("ollama serve") == true)
     #expect(sections.last?["title"] == "Machine")
+    // The machine section runs the real sandbox set-up through the helper: it either finds
+    // every rule enforced or names the gaps, and never fails to run.
+    let machine = try #require(sections.last?["checks"]?.arrayValue)
+    if LinuxSandbox().landlock.abi != nil {
+      let sandbox = try #require(machine.first { $0["name"] == "sandbox" })
+      let detail = sandbox["detail"]?.stringValue ?? ""
+      #expect(!detail.contains("cannot be set up"), "\(detail)")
+      #expect(sandbox["status"] == "ok" || detail.hasPrefix("not enforced here: "))
+    }
   }
 
   @Test func doctorWithABrokenConfigStillChecksTheMachine() async throws {

@@ -9,20 +9,22 @@ import CCurl
 /// What this machine lets codex do: how much of the sandbox the kernel enforces, whether
 /// libcurl loads, whether `$CODEX_HOME` is safe. A weaker sandbox is a warning that says what
 /// is not enforced, never a failure: codex refuses a command rather than run it unsandboxed.
-///
-/// Uses `LandlockSupport` and `LinuxSandbox` as they are; a core function that reports what the
-/// running kernel does not enforce is being added in parallel and should replace the
-/// namespace guess below (sysctl files) when it lands.
 public enum MachineDoctor {
-  public static func run(codexHome: String, sandboxMode: SandboxMode) -> [DoctorCheck] {
+  /// `workingDirectory`: where the sandbox probe runs (the workspace).
+  public static func run(
+    codexHome: String, sandboxMode: SandboxMode, workingDirectory: String
+  ) async -> [DoctorCheck] {
     let sandbox = LinuxSandbox()
-    return [
-      landlockCheck(sandbox.landlock, mode: sandboxMode),
-      networkCheck(sandbox),
-      namespaceCheck(readSysctl),
-      libcurlCheck(),
-      codexHomeCheck(codexHome),
-    ]
+    var checks = [landlockCheck(sandbox.landlock, mode: sandboxMode)]
+    if sandbox.landlock.abi != nil {
+      // The sandbox helper does the setup a command would get and reports what took effect.
+      let gaps = await sandbox.unenforced(
+        policy: .workspaceWrite(writableRoots: [workingDirectory], networkAccess: false),
+        workingDirectory: workingDirectory)
+      checks.append(enforcementCheck(gaps, seccomp: sandbox.seccompFilter))
+    }
+    checks += [libcurlCheck(), codexHomeCheck(codexHome)]
+    return checks
   }
 
   static func landlockCheck(_ landlock: LandlockSupport, mode: SandboxMode) -> DoctorCheck {
@@ -40,49 +42,21 @@ public enum MachineDoctor {
     }
   }
 
-  static func networkCheck(_ sandbox: LinuxSandbox) -> DoctorCheck {
-    let abi = sandbox.landlock.abi ?? 0
-    if abi >= 4 {
-      let also = sandbox.seccompNetworkFilter ? " and a seccomp filter" : ""
+  /// The sandbox probe's findings: nothing missing, or each rule this kernel leaves
+  /// unenforced (a warning naming it).
+  static func enforcementCheck(_ gaps: [String], seccomp: Bool) -> DoctorCheck {
+    guard !gaps.isEmpty else {
       return DoctorCheck(
-        "network", .ok, "sandboxed commands get no network (Landlock ABI \(abi)\(also))")
+        "sandbox", .ok,
+        "every rule is enforced: Landlock, seccomp (network off: no sockets but local ones, no "
+          + "connect), read-only mounts outside the writable folders")
     }
-    if sandbox.seccompNetworkFilter, abi >= 1 {
-      return DoctorCheck("network", .ok, "sandboxed commands get no network (seccomp filter)")
-    }
+    let fix =
+      seccomp
+      ? "a newer kernel, or one that allows unprivileged user namespaces"
+      : "a kernel with seccomp filters (needed to turn the network off)"
     return DoctorCheck(
-      "network", .warning,
-      "network access cannot be blocked here (needs Landlock ABI 4 or seccomp): with "
-        + "network_access = false, sandboxed commands are refused",
-      fix: "a newer kernel (6.7+), or set network_access = true under [sandbox_workspace_write]")
-  }
-
-  /// Unprivileged user namespaces let the sandbox keep `.git` read-only with a bind mount;
-  /// without them Landlock alone protects it, at the price of new top-level entries in
-  /// writable roots (LandlockRulePlan).
-  static func namespaceCheck(_ sysctl: (String) -> Int?) -> DoctorCheck {
-    let switches: [(path: String, offWhen: Int)] = [
-      ("/proc/sys/kernel/unprivileged_userns_clone", 0),
-      ("/proc/sys/user/max_user_namespaces", 0),
-      ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1),
-    ]
-    for s in switches {
-      if let value = sysctl(s.path), value == s.offWhen {
-        let name = s.path.dropFirst("/proc/sys/".count).replacing("/", with: ".")
-        return DoctorCheck(
-          "namespaces", .warning,
-          "unprivileged user namespaces are off (\(name) = \(value)): .git is kept read-only by "
-            + "Landlock alone, so commands cannot create new top-level files in writable folders",
-          fix: "sysctl -w \(name)=\(s.offWhen == 0 ? 1 : 0) (or run codex as root in a container)")
-      }
-    }
-    return DoctorCheck(
-      "namespaces", .ok, "user namespaces allowed: .git stays read-only through a bind mount")
-  }
-
-  static func readSysctl(_ path: String) -> Int? {
-    guard let bytes = Platform.readFilePrefix(path, limit: 64) else { return nil }
-    return Int(String(decoding: bytes, as: UTF8.self).trimmingWhitespace())
+      "sandbox", .warning, "not enforced here: " + gaps.joined(separator: "; "), fix: fix)
   }
 
   static func libcurlCheck() -> DoctorCheck {

@@ -17,6 +17,8 @@ public final class ShellTool: Tool {
   let environmentPolicy: ShellEnvironmentPolicy
   let sandbox: LinuxSandbox
   let sandboxExecutable: String
+  /// Read-only even inside writable roots: `$CODEX_HOME` and the shell and git start-up files.
+  let protectedPaths: [String]
   let approvedForSession = Mutex<Set<[String]>>([])
   let loginEnvironment = LoginEnvironment()
   let formatter = ToolOutputFormatter()
@@ -30,7 +32,11 @@ public final class ShellTool: Tool {
     baseEnvironment = environment
     environmentPolicy = config.shellEnvironmentPolicy
     self.sandbox = sandbox
-    sandboxExecutable = Platform.currentExecutablePath() ?? "/proc/self/exe"
+    sandboxExecutable = LinuxSandbox.selfExecutable
+    protectedPaths = ProtectedPaths.userPaths(
+      home: environment["HOME"],
+      codexHome: Paths.absolute(config.codexHome, relativeTo: config.cwd),
+      environment: environment)
   }
 
   /// The approval policy in force now.
@@ -227,19 +233,20 @@ public final class ShellTool: Tool {
     var spec = ProcessSpec(
       executable: command[0], arguments: Array(command.dropFirst()), workingDirectory: inv.workdir,
       environment: env, timeout: inv.timeout)
-    let policy = sandboxPolicy(environment: env)
-    let inSandbox = sandboxed && policy != .dangerFullAccess
-    if inSandbox {
-      do {
-        spec = try sandbox.wrap(spec, policy: policy, sandboxExecutable: sandboxExecutable)
-      } catch {
-        let why = "\(error)"
-        context.emit(
-          .warning(
-            "\(why); the command was not run (choose danger-full-access to run without a sandbox)"))
-        let text = notRun(call, inv, context, why, status: .failedToStart(why))
-        return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
-      }
+    let configured = sandboxPolicy(environment: env)
+    let inSandbox = sandboxed && configured != .dangerFullAccess
+    do {
+      // Unsandboxed commands go through the helper too: it makes sure nothing they start
+      // outlives them.
+      spec = try sandbox.wrap(
+        spec, policy: inSandbox ? configured : .dangerFullAccess, protectedPaths: protectedPaths,
+        sandboxExecutable: sandboxExecutable)
+    } catch {
+      let why = "\(error)"
+      let hint = inSandbox ? " (choose danger-full-access to run without a sandbox)" : ""
+      context.emit(.warning("\(why); the command was not run\(hint)"))
+      let text = notRun(call, inv, context, why, status: .failedToStart(why))
+      return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
     }
     context.emit(
       .commandBegin(
@@ -277,6 +284,27 @@ public final class ShellTool: Tool {
     return Outcome(
       modelText: formatter.modelPayload(execution), exitCode: result.exitCode, failed: failed,
       looksLikeSandboxDenial: inSandbox && denial)
+  }
+
+  /// What the running kernel does not enforce of this session's sandbox (for `/status`).
+  public func unenforcedSandboxRules() async -> [String] {
+    await sandbox.unenforced(
+      policy: sandboxPolicy(environment: baseEnvironment), workingDirectory: cwd,
+      protectedPaths: protectedPaths, sandboxExecutable: sandboxExecutable)
+  }
+
+  /// A warning for the front end to show when the session starts, if the workspace (or a
+  /// writable root the user added) is `$HOME` or one of its parents. `/tmp` and `$TMPDIR` are
+  /// left out: they are writable by default, and a home below them is a test set-up, not a
+  /// choice to warn about (its start-up files are protected all the same).
+  public var homeExposureWarning: String? {
+    guard sandboxMode == .workspaceWrite,
+      let root = ProtectedPaths.rootContainingHome(
+        writableRoots: [cwd] + sandboxSettings.writableRoots, home: baseEnvironment["HOME"])
+    else { return nil }
+    return "the writable folder \(root) contains your home directory: sandboxed commands can "
+      + "change your files there; shell start-up files, ~/.ssh, git config and the codex "
+      + "config stay read-only, and nothing new can be created directly in your home directory"
   }
 
   func sandboxPolicy(environment: [String: String]) -> SandboxPolicy {
