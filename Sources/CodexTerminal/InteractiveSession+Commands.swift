@@ -30,6 +30,8 @@ extension InteractiveSession {
       approvals(name, console)
     case .status:
       await status(console)
+    case .mcp:
+      for line in MCPStatusText.lines(mcp?.statuses ?? [], style: style) { console.say(line) }
     case .unknown(let name, let suggestion):
       let hint = suggestion.map { "did you mean \($0)? " } ?? ""
       console.say(style.yellow("unknown command \(name)") + " (\(hint)type /help for the list)")

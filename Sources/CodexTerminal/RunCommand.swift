@@ -64,8 +64,8 @@ struct RunCommand {
       provider = saved
       if args.overrides.model == nil, !resumed.meta.model.isEmpty { model = resumed.meta.model }
     }
-    let client = ModelClient(
-      provider: provider, transport: makeTransport(), environment: environment)
+    let transport = makeTransport()
+    let client = ModelClient(provider: provider, transport: transport, environment: environment)
     do {
       try client.checkCredentials()
     } catch {
@@ -91,7 +91,11 @@ struct RunCommand {
     let instructions = Instructions.compose(
       userInstructions: config.userInstructions,
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
-    let tools = ShellTool(config: config, environment: environment)
+    let shell = ShellTool(config: config, environment: environment)
+    // MCP servers start now, in parallel with everything up to the first model request.
+    let (tools, mcp) = MCPSetup.toolRunner(
+      shell: shell, config: config, environment: environment, http: transport)
+    mcp?.start()
     let id = resumed?.meta.id ?? SessionID.make()
     var recorder: RolloutRecorder?
     do {
@@ -111,14 +115,19 @@ struct RunCommand {
       id: id, client: client, model: model, instructions: instructions, tools: tools,
       history: resumed?.history ?? [], recorder: recorder)
 
+    let code: Int32
     if interactive {
       let repl = InteractiveSession(
         session: session, config: config, environment: environment, firstPrompt: prompt,
-        shellTool: tools, sessionID: recorder == nil ? nil : id, rolloutPath: recorder?.path)
-      return await repl.run()
+        shellTool: shell, mcp: mcp, sessionID: recorder == nil ? nil : id,
+        rolloutPath: recorder?.path)
+      code = await repl.run()
+    } else {
+      // `prompt` is non-nil here: a missing one without a terminal was refused above.
+      code = await runOnce(session: session, prompt: prompt ?? "")
     }
-    // `prompt` is non-nil here: a missing one without a terminal was refused above.
-    return await runOnce(session: session, prompt: prompt ?? "")
+    await mcp?.shutdown()
+    return code
   }
 
   func runOnce(session: Session, prompt: String) async -> Int32 {

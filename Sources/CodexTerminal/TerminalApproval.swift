@@ -16,18 +16,31 @@ public final class TerminalApproval: ApprovalHandler {
 
   public func decide(_ r: ApprovalRequest) async -> ApprovalAnswer {
     let style = self.style
+    let what =
+      r.mcpTool.map { "MCP tool " + MCPCallText.label(server: $0.server, tool: $0.tool) }
+      ?? CommandText.display(r.command)
     guard interactive else {
       TerminalIO.write(
         TerminalIO.stderrFD,
         style.yellow("not run") + " (needs approval, and there is no terminal to ask): "
-          + CommandText.display(r.command) + "\n")
+          + what + "\n")
       return .no
     }
     return lock.withLock { _ in
-      var text = "\n" + style.yellow(style.bold("Allow this command?"))
-      if r.unsandboxed { text += style.red(" (without the sandbox)") }
-      text += "\n  " + style.bold(CommandText.display(r.command)) + "\n"
-      text += style.dim("  in \(r.workdir)") + "\n"
+      var text: String
+      if let call = r.mcpTool {
+        text = "\n" + style.yellow(style.bold("Allow this MCP tool call?"))
+        text += style.red(" (runs outside the sandbox)") + "\n"
+        text += "  server " + style.bold(MCPCallText.escaped(call.server, limit: 60))
+        text += "  tool " + style.bold(MCPCallText.escaped(call.tool, limit: 80)) + "\n"
+        text += "  arguments " + MCPCallText.escaped(call.arguments.serialized(), limit: 2000)
+        text += "\n"
+      } else {
+        text = "\n" + style.yellow(style.bold("Allow this command?"))
+        if r.unsandboxed { text += style.red(" (without the sandbox)") }
+        text += "\n  " + style.bold(CommandText.display(r.command)) + "\n"
+        text += style.dim("  in \(r.workdir)") + "\n"
+      }
       if !r.reason.isEmpty { text += style.dim("  why: \(r.reason)") + "\n" }
       TerminalIO.write(TerminalIO.stderrFD, text)
       while true {

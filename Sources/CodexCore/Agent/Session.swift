@@ -2,7 +2,17 @@
 /// Whatever happens (bad arguments, a refusal, a failure) comes back as text for the model.
 public protocol ToolRunner: Sendable {
   var specs: [ToolSpec] { get }
+  /// The specs in the form `wire` accepts (schemas cleaned of what it rejects).
+  func specs(for wire: WireAPI) -> [ToolSpec]
+  /// Called before each model request: tools that start in the background (MCP servers) wait
+  /// for their startup here and report what changed since the last request.
+  func prepare(emit: @escaping @Sendable (AgentEvent) -> Void) async
   func run(_ call: ToolCall, context: ToolContext) async throws -> String
+}
+
+extension ToolRunner {
+  public func specs(for wire: WireAPI) -> [ToolSpec] { specs }
+  public func prepare(emit: @escaping @Sendable (AgentEvent) -> Void) async {}
 }
 
 /// What a tool needs from the session while it runs.
@@ -85,9 +95,11 @@ public actor Session {
     var lastCallKey = ""
     var repeats = 0
     while true {
+      await tools.prepare(emit: emit)
+      try Task.checkCancellation()
       let request = ChatRequest(
-        model: model, instructions: instructions, messages: history, tools: tools.specs,
-        options: client.provider.modelOptions)
+        model: model, instructions: instructions, messages: history,
+        tools: tools.specs(for: client.provider.wire), options: client.provider.modelOptions)
       let result = try await streamOnce(request, emit: emit)
       if let u = result.usage {
         turnUsage = turnUsage + u

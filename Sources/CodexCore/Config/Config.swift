@@ -14,6 +14,8 @@ public struct Config: Sendable {
   /// `instructions.md` (and the `instructions` key), sent before the project docs.
   public var userInstructions: String?
   public var projectDocMaxBytes: Int
+  /// `[mcp_servers.*]`, in file order (disabled ones included).
+  public var mcpServers: [MCPServerConfig] = []
   /// The working directory (`-C/--cd`, else the process's).
   public var cwd: String
   /// `CODEX_HOME`, default `~/.codex`.

@@ -46,7 +46,7 @@ enum ConfigSchema {
   ]
   /// Tables we accept but do not interpret.
   static let opaque: Set<String> = [
-    "mcp_servers", "tui", "projects", "tools", "features", "otel", "notice",
+    "tui", "projects", "tools", "features", "otel", "notice",
   ]
   static let provider: Set<String> = [
     "name", "base_url", "env_key", "env_key_instructions", "wire_api", "query_params",
@@ -62,6 +62,11 @@ enum ConfigSchema {
     "experimental_use_profile",
   ]
   static let history: Set<String> = ["persistence", "max_bytes"]
+  static let mcpServer: Set<String> = [
+    "command", "args", "env", "env_vars", "cwd", "url", "bearer_token_env_var", "http_headers",
+    "env_http_headers", "enabled", "startup_timeout_sec", "startup_timeout_ms",
+    "tool_timeout_sec", "enabled_tools", "disabled_tools", "approve", "tools",
+  ]
 
   enum Level {
     /// The key must be one of these.
@@ -86,8 +91,11 @@ enum ConfigSchema {
     case (2, "sandbox_workspace_write"): return .keys(sandboxWorkspaceWrite)
     case (2, "shell_environment_policy"): return .keys(shellEnvironmentPolicy)
     case (2, "history"): return .keys(history)
-    case (2, "model_providers"), (2, "models"): return .any
+    case (2, "model_providers"), (2, "models"), (2, "mcp_servers"): return .any
     case (3, "model_providers"): return .keys(provider)
+    case (3, "mcp_servers"): return .keys(mcpServer)
+    case (4, "mcp_servers") where p[3] == "tools": return .any
+    case (5, "mcp_servers") where p[3] == "tools": return .keys(["approve"])
     default: return .opaque
     }
   }

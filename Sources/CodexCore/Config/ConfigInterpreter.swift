@@ -233,13 +233,16 @@ struct ConfigInterpreter {
     let resolvedModel = model ?? provider.defaultModel ?? ""
     if model != nil { origins["model"] = origins["model"] ?? origins["custom_model"] }
 
-    return Config(
+    var config = Config(
       model: resolvedModel, provider: provider, providers: registry, approvalPolicy: approval,
       sandboxMode: sandbox, sandboxWorkspaceWrite: sww, shellEnvironmentPolicy: env,
       history: history, notify: try stringArray(["notify"]) ?? [],
       hideAgentReasoning: try bool(["hide_agent_reasoning"]) ?? false,
       projectDocMaxBytes: try int(["project_doc_max_bytes"], min: 0) ?? 32 * 1024,
       cwd: cwd, codexHome: codexHome, origins: origins)
+    config.mcpServers = try mcpServers()
+    config.origins = origins
+    return config
   }
 
   /// The older CLI's `approvalMode` (translated to `approval_mode_legacy` on reading).
