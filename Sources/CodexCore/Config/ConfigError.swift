@@ -94,8 +94,8 @@ enum ConfigSchema {
     case (2, "model_providers"), (2, "models"), (2, "mcp_servers"): return .any
     case (3, "model_providers"): return .keys(provider)
     case (3, "mcp_servers"): return .keys(mcpServer)
-    case (4, "mcp_servers") where p[3] == "tools": return .any
-    case (5, "mcp_servers") where p[3] == "tools": return .keys(["approve"])
+    case (4, "mcp_servers") where p[2] == "tools": return .any
+    case (5, "mcp_servers") where p[2] == "tools": return .keys(["approve"])
     default: return .opaque
     }
   }

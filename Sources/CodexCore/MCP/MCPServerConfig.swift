@@ -117,6 +117,11 @@ public enum MCPApprovalSetting: String, Sendable, Equatable, CaseIterable {
 extension ConfigInterpreter {
   /// `[mcp_servers.*]`, in file order.
   mutating func mcpServers() throws -> [MCPServerConfig] {
+    if let s = layers.get(["mcp_servers"]) {
+      guard case .table = s.node.value else {
+        throw fail(s, "mcp_servers must be a table of servers (got \(s.node.value.typeName))")
+      }
+    }
     var servers: [MCPServerConfig] = []
     for name in layers.children(of: ["mcp_servers"]) {
       servers.append(try mcpServer(name))

@@ -13,8 +13,12 @@ public enum MCPToolNames {
       || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
   }
 
+  /// Each character outside the set (a whole character, however many bytes) becomes `_`.
   public static func sanitize(_ name: String) -> String {
-    String(decoding: name.utf8.map { isAllowed($0) ? $0 : UInt8(ascii: "_") }, as: UTF8.self)
+    String(
+      name.map { c -> Character in
+        c.utf8.count == 1 && c.utf8.allSatisfy(isAllowed) ? c : "_"
+      })
   }
 
   public struct Assignment: Sendable, Equatable {
