@@ -8,7 +8,7 @@ public enum MCPToolNames {
   public static let delimiter = "__"
   static let hashLength = 12
 
-  static func isAllowed(_ byte: UInt8) -> Bool {
+  public static func isAllowed(_ byte: UInt8) -> Bool {
     (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
       || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
   }

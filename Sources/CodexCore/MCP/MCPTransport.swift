@@ -59,7 +59,7 @@ public enum MCPError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  static func seconds(_ s: Double) -> String {
+  public static func seconds(_ s: Double) -> String {
     s == s.rounded() && s < 1e9 ? String(Int(s)) : String(s)
   }
 }
