@@ -13,6 +13,8 @@ per line, to the file named by $MCP_TRACE (when set), so tests can check what co
   hang            never answers anything
   cursor-loop     tools/list returns the same nextCursor forever
   stdout-close    closes its stdout after initialize but keeps running
+  slow-start      waits $MCP_DELAY seconds (default 2) before answering initialize
+  grows           like normal, and calling echo adds a tool and sends list_changed
 
 Tools (normal): echo (returns its arguments), wait (never answers; cancellation),
 ask-back (sends ping, roots/list, sampling/createMessage and elicitation/create to the client,
@@ -86,6 +88,9 @@ def call_tool(mid, name, args):
     if MODE == "exit-on-call":
         sys.exit(3)
     if name == "echo":
+        if MODE == "grows" and len(PAGES[0]) == 1:
+            PAGES[0].append({"name": "late.tool", "description": "Added later", "inputSchema": {"type": "object"}})
+            send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
         result(mid, {"content": [{"type": "text", "text": json.dumps(args, sort_keys=True)}]})
     elif name == "wait":
         pass  # never answered; codex must cancel
@@ -118,6 +123,8 @@ while True:
     if MODE == "hang":
         continue
     if method == "initialize":
+        if MODE == "slow-start":
+            time.sleep(float(os.environ.get("MCP_DELAY", "2")))
         offered = msg["params"]["protocolVersion"]
         if MODE == "reject-version" and not rejected:
             rejected = True
