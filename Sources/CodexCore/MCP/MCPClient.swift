@@ -46,6 +46,12 @@ public actor MCPClient {
     public var content: [JSON]
     public var structuredContent: JSON?
     public var isError: Bool
+
+    public init(content: [JSON], structuredContent: JSON?, isError: Bool) {
+      self.content = content
+      self.structuredContent = structuredContent
+      self.isError = isError
+    }
   }
 
   /// `notifications/progress` for one call.

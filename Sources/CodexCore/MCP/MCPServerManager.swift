@@ -29,6 +29,17 @@ public final class MCPServerManager: Sendable {
     public var tools: [(exposed: String, tool: String, description: String)]
     public var logPath: String?
 
+    public init(
+      name: String, endpoint: String, state: State,
+      tools: [(exposed: String, tool: String, description: String)], logPath: String?
+    ) {
+      self.name = name
+      self.endpoint = endpoint
+      self.state = state
+      self.tools = tools
+      self.logPath = logPath
+    }
+
     public static func == (a: Status, b: Status) -> Bool {
       a.name == b.name && a.endpoint == b.endpoint && a.state == b.state
         && a.tools.map(\.exposed) == b.tools.map(\.exposed) && a.logPath == b.logPath
