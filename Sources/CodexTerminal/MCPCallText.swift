@@ -45,7 +45,9 @@ enum MCPCallText {
     }
     if !body.isEmpty {
       let all = body.split(separator: "\n", omittingEmptySubsequences: false)
-      for l in all.prefix(lines) { text += style.dim("  │ " + escaped(String(l), limit: 200)) + "\n" }
+      for l in all.prefix(lines) {
+        text += style.dim("  │ " + escaped(String(l), limit: 200)) + "\n"
+      }
       if all.count > lines { text += style.dim("  │ … \(all.count - lines) more lines") + "\n" }
     }
     return text

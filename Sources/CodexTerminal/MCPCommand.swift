@@ -35,7 +35,8 @@ enum MCPCommand {
       [s.name, s.enabled ? "enabled" : "disabled", endpoint(s)]
     }
     let widths = (0..<2).map { i in max(rows.map { $0[i].count }.max() ?? 0, 4) }
-    var text = "Name".padded(to: widths[0] + 1) + "Status".padded(to: widths[1] + 1)
+    var text =
+      "Name".padded(to: widths[0] + 1) + "Status".padded(to: widths[1] + 1)
       + "Command / URL\n"
     for r in rows {
       text += r[0].padded(to: widths[0] + 1) + r[1].padded(to: widths[1] + 1)
@@ -136,14 +137,18 @@ enum MCPCommand {
           + "or codex mcp add \(name) --url URL", code: 2)
     }
     let server = MCPServerConfig(name: name, transport: transport)
-    return edit(context) { text in try MCPConfigEditor.adding(server, to: text) } done: { path in
+    return edit(context) { text in
+      try MCPConfigEditor.adding(server, to: text)
+    } done: { path in
       "Added MCP server '\(name)' to \(path)"
     }
   }
 
   static func remove(_ context: CommandContext) -> Int32 {
     let name = context.args.positionals.first ?? ""
-    return edit(context) { text in try MCPConfigEditor.removing(name, from: text) } done: { path in
+    return edit(context) { text in
+      try MCPConfigEditor.removing(name, from: text)
+    } done: { path in
       "Removed MCP server '\(name)' from \(path)"
     }
   }
@@ -178,7 +183,8 @@ enum MCPCommand {
     } catch {
       // Put the file back: an edit must not leave a configuration that does not load.
       try? FileOutput.write(before, to: path)
-      return context.fail("the change would make the configuration invalid (\(error)); \(path) is unchanged")
+      return context.fail(
+        "the change would make the configuration invalid (\(error)); \(path) is unchanged")
     }
     TerminalIO.write(TerminalIO.stdoutFD, done(path) + "\n")
     return 0
@@ -202,7 +208,8 @@ enum MCPCommand {
     switch s.transport {
     case .stdio(let st):
       transport = [
-        "type": "stdio", "command": .string(st.command), "args": .array(st.args.map { .string($0) }),
+        "type": "stdio", "command": .string(st.command),
+        "args": .array(st.args.map { .string($0) }),
         "env_keys": .array(st.env.keys.sorted().map { .string($0) }),
         "env_vars": .array(st.envVars.map { .string($0) }),
         "cwd": st.cwd.map { .string($0) } ?? .null,

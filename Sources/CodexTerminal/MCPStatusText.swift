@@ -23,7 +23,8 @@ enum MCPStatusText {
       for t in s.tools {
         let description = t.description.split(separator: "\n").first.map(String.init) ?? ""
         out.append(
-          "  " + style.cyan(t.exposed) + "  " + style.dim(MCPCallText.escaped(description, limit: 100)))
+          "  " + style.cyan(t.exposed) + "  "
+            + style.dim(MCPCallText.escaped(description, limit: 100)))
       }
       if let log = s.logPath { out.append(style.dim("  log: \(log)")) }
     }

@@ -15,7 +15,8 @@ import Testing
         ? MCPClient.CallResult(
           content: [["type": "text", "text": "On branch main"]], structuredContent: ["k": 1],
           isError: isError) : nil,
-      error: error, duration: .milliseconds(120), output: "On branch main\nclean\u{1b}]0;pwned\u{7}")
+      error: error, duration: .milliseconds(120), output: "On branch main\nclean\u{1b}]0;pwned\u{7}"
+    )
   }
 
   @Test func callsAreShownWithControlCharactersEscaped() {
@@ -24,7 +25,10 @@ import Testing
       out: Style(enabled: false), err: Style(enabled: false), stdoutIsTTY: false,
       stderrIsTTY: false, hideReasoning: false, spinner: nil, sink: captured.sink)
     p.handle(.mcpToolCallBegin(begin))
-    p.handle(.mcpToolCallProgress(MCPToolCallProgress(id: "c1", server: "git", tool: "git_status", progress: 1, total: 2, message: "x")))
+    p.handle(
+      .mcpToolCallProgress(
+        MCPToolCallProgress(
+          id: "c1", server: "git", tool: "git_status", progress: 1, total: 2, message: "x")))
     p.handle(.mcpToolCallEnd(end()))
     let err = captured.text(TerminalIO.stderrFD)
     #expect(!err.contains("\u{1b}"))
@@ -37,16 +41,19 @@ import Testing
   }
 
   @Test func failuresAndToolErrorsSaySo() {
-    let failed = MCPCallText.summary(end(error: "MCP server 'git' failed: timed out"), style: Style(enabled: false))
+    let failed = MCPCallText.summary(
+      end(error: "MCP server 'git' failed: timed out"), style: Style(enabled: false))
     #expect(failed == "  failed: MCP server 'git' failed: timed out\n")
     let toolError = MCPCallText.summary(end(isError: true), style: Style(enabled: false))
     #expect(toolError.hasPrefix("  tool error · 0.12s\n"))
   }
 
   @Test func progressLabels() {
-    let p = MCPToolCallProgress(id: "c", server: "s", tool: "t", progress: 3, total: 10, message: "reading\nfiles")
+    let p = MCPToolCallProgress(
+      id: "c", server: "s", tool: "t", progress: 3, total: 10, message: "reading\nfiles")
     #expect(MCPCallText.progressLabel(p) == "s.t 3/10 reading\\u{a}files")
-    let q = MCPToolCallProgress(id: "c", server: "s", tool: "t", progress: 0.25, total: nil, message: nil)
+    let q = MCPToolCallProgress(
+      id: "c", server: "s", tool: "t", progress: 0.25, total: nil, message: nil)
     #expect(MCPCallText.progressLabel(q) == "s.t 0.25")
   }
 
@@ -68,7 +75,10 @@ import Testing
         ])
     #expect(events[1]["item"]?["id"] == "item_0")
     #expect(events[1]["item"]?["status"] == "completed")
-    #expect(events[1]["item"]?["result"] == ["content": [["type": "text", "text": "On branch main"]], "structured_content": ["k": 1]])
+    #expect(
+      events[1]["item"]?["result"] == [
+        "content": [["type": "text", "text": "On branch main"]], "structured_content": ["k": 1],
+      ])
     #expect(events[3]["item"]?["status"] == "failed")
     #expect(events[3]["item"]?["error"] == ["message": "declined"])
     #expect(events[3]["item"]?["result"] == .null)
@@ -81,8 +91,12 @@ import Testing
     #expect(none.first?.contains("codex mcp add") == true)
     let lines = MCPStatusText.lines(
       [
-        .init(name: "time", endpoint: "mcp-server-time", state: .ready, tools: [("time__now", "now", "What time\nit is")], logPath: "/l/mcp-time.log"),
-        .init(name: "bad", endpoint: "x", state: .failed("exited with status 3\u{1b}[31m"), tools: [], logPath: nil),
+        .init(
+          name: "time", endpoint: "mcp-server-time", state: .ready,
+          tools: [("time__now", "now", "What time\nit is")], logPath: "/l/mcp-time.log"),
+        .init(
+          name: "bad", endpoint: "x", state: .failed("exited with status 3\u{1b}[31m"), tools: [],
+          logPath: nil),
         .init(name: "off", endpoint: "y", state: .disabled, tools: [], logPath: nil),
       ], style: Style(enabled: false))
     #expect(lines.contains("time  ready · 1 tools"))

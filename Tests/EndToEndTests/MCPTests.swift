@@ -284,11 +284,14 @@ final class SequencedModel: Sendable {
     let warnings = r.stderr.split(separator: "\n").filter { $0.contains("MCP server") }
     #expect(
       warnings.contains {
-        $0.contains("'missing' failed to start: could not start: command not found: no-such-mcp-server-xyz")
+        $0.contains(
+          "'missing' failed to start: could not start: command not found: no-such-mcp-server-xyz")
       }, "\(r.stderr)")
     #expect(warnings.contains { $0.contains("'hung' is not ready after 1s") }, "\(r.stderr)")
     #expect(warnings.contains { $0.contains("'garbage'") && $0.contains("not MCP") }, "\(r.stderr)")
-    #expect(warnings.contains { $0.contains("'crashy' stopped") && $0.contains("exited with status 3") }, "\(r.stderr)")
+    #expect(
+      warnings.contains { $0.contains("'crashy' stopped") && $0.contains("exited with status 3") },
+      "\(r.stderr)")
     #expect(!r.stderr.contains("'off'"))
     #expect(model.outputs.first?.contains("failed") == true, "\(model.outputs)")
     #expect(model.outputs.last?.contains("still here") == true, "\(model.outputs)")
@@ -309,7 +312,10 @@ final class SequencedModel: Sendable {
       ["--provider-url", server.baseURL + "/v1", "-m", "m", "-a", "untrusted", "time?"],
       timeout: .seconds(120))
     #expect(r.exitCode == 0, "\(r.stderr)")
-    #expect(r.stderr.contains("not run (needs approval, and there is no terminal to ask): MCP tool time.get_current_time"), "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "not run (needs approval, and there is no terminal to ask): MCP tool time.get_current_time"),
+      "\(r.stderr)")
     #expect(model.outputs.first?.contains("declined") == true)
   }
 
@@ -321,7 +327,8 @@ final class SequencedModel: Sendable {
     let server = try FakeHTTPServer(handler: model.handle)
     defer { server.stop() }
     // The server starts a background child; both must be gone when codex has exited.
-    let wrapper = "sleep 300 & echo $! > \(s.root)/child.pid; echo $$ > \(s.root)/server.pid; exec \(Self.shellQuote(python)) \(Self.shellQuote(MCPTestEnvironment.fixture("scripted_server.py")))"
+    let wrapper =
+      "sleep 300 & echo $! > \(s.root)/child.pid; echo $$ > \(s.root)/server.pid; exec \(Self.shellQuote(python)) \(Self.shellQuote(MCPTestEnvironment.fixture("scripted_server.py")))"
     try s.write(
       "home/.codex/config.toml",
       """
@@ -348,14 +355,20 @@ final class SequencedModel: Sendable {
     defer { s.cleanUp() }
     let original = "# mine\nmodel = \"m\"   # keep this spacing\n\n[tui]\nx = 1\n"
     try s.write("home/.codex/config.toml", original)
-    var r = try await s.run(["mcp", "add", "time", "--env", "TZ=UTC", "--", "uvx", "mcp-server-time", "--local-timezone", "UTC"])
+    var r = try await s.run([
+      "mcp", "add", "time", "--env", "TZ=UTC", "--", "uvx", "mcp-server-time", "--local-timezone",
+      "UTC",
+    ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout.contains("Added MCP server 'time'"))
     r = try await s.run(["mcp", "add", "docs", "--url", "https://example.com/mcp"])
     #expect(r.exitCode == 0, "\(r.stderr)")
     let text = try #require(s.read("home/.codex/config.toml"))
     #expect(text.hasPrefix(original))
-    #expect(text.contains("[mcp_servers.time]\ncommand = \"uvx\"\nargs = [\"mcp-server-time\", \"--local-timezone\", \"UTC\"]\nenv = { TZ = \"UTC\" }\n"))
+    #expect(
+      text.contains(
+        "[mcp_servers.time]\ncommand = \"uvx\"\nargs = [\"mcp-server-time\", \"--local-timezone\", \"UTC\"]\nenv = { TZ = \"UTC\" }\n"
+      ))
 
     r = try await s.run(["mcp", "list"])
     #expect(r.stdout.contains("time"))

@@ -138,7 +138,8 @@ public enum JSONRPCMessage: Sendable, Equatable {
         throw JSONRPCParseError("\"error\" must be an object with a numeric code and a message")
       }
       let id = rawID.flatMap { JSONRPCID($0) }
-      return .error(id: id, JSONRPCErrorObject(code: Int64(code), message: message, data: e["data"]))
+      return .error(
+        id: id, JSONRPCErrorObject(code: Int64(code), message: message, data: e["data"]))
     }
     guard let rawID, let id = JSONRPCID(rawID) else {
       throw JSONRPCParseError("a response without a valid id")

@@ -78,7 +78,9 @@ public enum JSONSchemaCleaner {
           out[key] = .bool(b)
         case .array(let list):  // draft-04 tuple `items`
           out[key] = .array(
-            list.map { clean($0, depth: depth + 1, definitions: definitions, expanding: &expanding) }
+            list.map {
+              clean($0, depth: depth + 1, definitions: definitions, expanding: &expanding)
+            }
           )
         default:
           out[key] = clean(value, depth: depth + 1, definitions: definitions, expanding: &expanding)

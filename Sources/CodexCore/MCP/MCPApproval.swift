@@ -40,6 +40,8 @@ public func assessMCPToolCall(
     return .ask(reason: "MCP tools run outside the sandbox; every call is asked under untrusted")
   case .onRequest, .onFailure:
     if readOnlyHint { return .run }
-    return .ask(reason: "the tool does not say it only reads (no readOnlyHint), and it runs outside the sandbox")
+    return .ask(
+      reason:
+        "the tool does not say it only reads (no readOnlyHint), and it runs outside the sandbox")
   }
 }

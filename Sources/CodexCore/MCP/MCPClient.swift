@@ -131,7 +131,9 @@ public actor MCPClient {
             "capabilities": ["roots": ["listChanged": false]],
             "clientInfo": ["name": .string(clientName), "version": .string(clientVersion)],
           ], timeout: timeout)
-      } catch MCPError.server(let e) where attempt == 1 && e.code == JSONRPCErrorObject.invalidParams {
+      } catch MCPError.server(let e)
+        where attempt == 1 && e.code == JSONRPCErrorObject.invalidParams
+      {
         // "Unsupported protocol version" with the versions it does speak.
         let supported = e.data?["supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard let common = Self.protocolVersions.first(where: supported.contains) else {
@@ -269,7 +271,8 @@ public actor MCPClient {
     let message = JSONRPCMessage.request(id: id, method: method, params: params)
     let transport = self.transport
     return try await withTaskCancellationHandler {
-      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSON, any Error>) in
+      try await withCheckedThrowingContinuation {
+        (continuation: CheckedContinuation<JSON, any Error>) in
         let sender = Task { [weak self] in
           do {
             try await transport.send(message)

@@ -86,7 +86,8 @@ public enum MCPConfigEditor {
     let target = ["mcp_servers", name]
     func inside(_ path: [String]) -> Bool { path.count >= 2 && Array(path.prefix(2)) == target }
     let ownLines = Set(starts.filter { inside($0.path) }.map(\.line))
-    for s in starts where ownLines.contains(s.line) && !inside(s.path) && s.path != ["mcp_servers"] {
+    for s in starts where ownLines.contains(s.line) && !inside(s.path) && s.path != ["mcp_servers"]
+    {
       throw EditError(
         "line \(s.line) defines '\(s.path.joined(separator: "."))' next to server '\(name)'; "
           + "edit it by hand")

@@ -252,10 +252,12 @@ extension ConfigInterpreter {
   }
 
   func checkHeader(_ name: String, _ value: String, _ path: [String], _ server: String) throws {
-    let token = !name.isEmpty && name.utf8.allSatisfy { b in
-      (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-        || "!#$%&'*+-.^_`|~".utf8.contains(b)
-    }
+    let token =
+      !name.isEmpty
+      && name.utf8.allSatisfy { b in
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+          || "!#$%&'*+-.^_`|~".utf8.contains(b)
+      }
     let cleanValue = !value.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0 }
     guard token, cleanValue else {
       throw ConfigError(

@@ -263,7 +263,8 @@ public final class MCPServerManager: Sendable {
       state.withLock { rename(&$0) }
     } catch {
       state.withLock {
-        $0.notices.append("MCP server '\(name)' changed its tools but could not list them: \(error)")
+        $0.notices.append(
+          "MCP server '\(name)' changed its tools but could not list them: \(error)")
       }
     }
   }
@@ -304,7 +305,8 @@ public final class MCPServerManager: Sendable {
     }
     for (gate, deadline) in waits { await gate.wait(until: deadline) }
     state.withLock { s in
-      for i in s.servers.indices where s.servers[i].state == .starting && !s.servers[i].reportedLate {
+      for i in s.servers.indices where s.servers[i].state == .starting && !s.servers[i].reportedLate
+      {
         guard let deadline = s.servers[i].deadline, ContinuousClock().now >= deadline else {
           continue
         }

@@ -33,7 +33,8 @@ public final class MCPToolRunner: ToolRunner {
   }
 
   static func spec(_ t: MCPServerManager.ExposedTool, schema: JSON) -> ToolSpec {
-    var description = t.tool.description.isEmpty ? (t.tool.title ?? t.tool.name) : t.tool.description
+    var description =
+      t.tool.description.isEmpty ? (t.tool.title ?? t.tool.name) : t.tool.description
     description += " (tool '\(t.tool.name)' of the MCP server '\(t.server)')"
     return ToolSpec(name: t.name, description: description, parameters: schema)
   }

@@ -304,7 +304,9 @@ public final class PipedChildProcess: Sendable {
 
         var timeout: Int32 = -1
         var wakeAt = drainDeadline
-        if status == nil, !killed, let at = nextStageAt { wakeAt = wakeAt.map { min($0, at) } ?? at }
+        if status == nil, !killed, let at = nextStageAt {
+          wakeAt = wakeAt.map { min($0, at) } ?? at
+        }
         if let wakeAt {
           let (seconds, attoseconds) = (wakeAt - now).components
           let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000

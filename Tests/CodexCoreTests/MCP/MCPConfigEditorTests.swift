@@ -6,7 +6,8 @@ import Testing
   let time = MCPServerConfig(
     name: "time",
     transport: .stdio(
-      .init(command: "uvx", args: ["mcp-server-time", "--x=\"q\""], env: ["TZ": "UTC", "A B": "1"])))
+      .init(
+        command: "uvx", args: ["mcp-server-time", "--x=\"q\""], env: ["TZ": "UTC", "A B": "1"])))
 
   @Test func addingAppendsOneTableAndKeepsEverythingElse() throws {
     let before = "model = \"m\" # mine\n\n[model_providers.x]\nbase_url = \"http://h\"   \n"
@@ -26,7 +27,8 @@ import Testing
   }
 
   @Test func addingToAFileWithoutAFinalNewlineOrToNothing() throws {
-    #expect(try MCPConfigEditor.adding(time, to: "a = 1").hasPrefix("a = 1\n\n[mcp_servers.time]\n"))
+    #expect(
+      try MCPConfigEditor.adding(time, to: "a = 1").hasPrefix("a = 1\n\n[mcp_servers.time]\n"))
     #expect(try MCPConfigEditor.adding(time, to: "").hasPrefix("[mcp_servers.time]\n"))
     let http = MCPServerConfig(
       name: "docs", transport: .http(.init(url: "https://h/mcp", bearerTokenEnvVar: "TOKEN")))
@@ -94,7 +96,8 @@ import Testing
 
   @Test func removingInlineAndDottedDefinitions() throws {
     let inline = "[mcp_servers]\na = { command = \"a\" }\nb = { command = \"b\" }\n"
-    #expect(try MCPConfigEditor.removing("a", from: inline) == "[mcp_servers]\nb = { command = \"b\" }\n")
+    #expect(
+      try MCPConfigEditor.removing("a", from: inline) == "[mcp_servers]\nb = { command = \"b\" }\n")
     let dotted = "mcp_servers.a.command = \"a\"\nmodel = \"m\"\nmcp_servers.a.args = [\"x\"]\n"
     #expect(try MCPConfigEditor.removing("a", from: dotted) == "model = \"m\"\n")
     #expect(throws: MCPConfigEditor.EditError.self) {

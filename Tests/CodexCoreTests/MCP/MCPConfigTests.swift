@@ -7,32 +7,32 @@ import Testing
   @Test func codexRsTablesAreReadWithTheirKeys() throws {
     let home = try TempHome([
       "config.toml": """
-        [mcp_servers.time]
-        command = "uvx"
-        args = ["mcp-server-time", "--local-timezone", "UTC"]
-        env = { "TZ" = "UTC" }
-        env_vars = ["API_KEY2"]
-        cwd = "tools"
-        startup_timeout_sec = 2.5
-        tool_timeout_sec = 30
-        enabled_tools = ["get_current_time", "convert_time"]
-        disabled_tools = ["convert_time"]
-        approve = "always"
+      [mcp_servers.time]
+      command = "uvx"
+      args = ["mcp-server-time", "--local-timezone", "UTC"]
+      env = { "TZ" = "UTC" }
+      env_vars = ["API_KEY2"]
+      cwd = "tools"
+      startup_timeout_sec = 2.5
+      tool_timeout_sec = 30
+      enabled_tools = ["get_current_time", "convert_time"]
+      disabled_tools = ["convert_time"]
+      approve = "always"
 
-        [mcp_servers.time.tools.get_current_time]
-        approve = "ask"
+      [mcp_servers.time.tools.get_current_time]
+      approve = "ask"
 
-        [mcp_servers.figma]
-        url = "https://mcp.figma.com/mcp"
-        bearer_token_env_var = "FIGMA_TOKEN"
-        http_headers = { "X-Team" = "a" }
-        env_http_headers = { "X-Key" = "FIGMA_KEY" }
-        enabled = false
+      [mcp_servers.figma]
+      url = "https://mcp.figma.com/mcp"
+      bearer_token_env_var = "FIGMA_TOKEN"
+      http_headers = { "X-Team" = "a" }
+      env_http_headers = { "X-Key" = "FIGMA_KEY" }
+      enabled = false
 
-        [mcp_servers.legacy]
-        command = "x"
-        startup_timeout_ms = 1500
-        """
+      [mcp_servers.legacy]
+      command = "x"
+      startup_timeout_ms = 1500
+      """
     ])
     let c = try home.load()
     #expect(c.warnings.isEmpty, "\(c.warnings)")
@@ -71,12 +71,12 @@ import Testing
   @Test func unknownKeysWarnWithFileAndLine() throws {
     let home = try TempHome([
       "config.toml": """
-        [mcp_servers.a]
-        command = "x"
-        startup_timeout = 3
-        [mcp_servers.a.tools.t]
-        aprove = "ask"
-        """
+      [mcp_servers.a]
+      command = "x"
+      startup_timeout = 3
+      [mcp_servers.a.tools.t]
+      aprove = "ask"
+      """
     ])
     let c = try home.load()
     #expect(c.warnings.count == 2, "\(c.warnings)")
@@ -93,13 +93,31 @@ import Testing
     ("[mcp_servers.\"a b\"]\ncommand = \"x\"\n", "may only have letters, digits"),
     ("[mcp_servers.a]\ncommand = \"x\"\nstartup_timeout_sec = 0\n", "more than 0"),
     ("[mcp_servers.a]\ncommand = \"x\"\ntool_timeout_sec = \"5\"\n", "must be a number of seconds"),
-    ("[mcp_servers.a]\ncommand = \"x\"\nurl_typo = 1\nbearer_token_env_var = \"T\"\n", "applies to servers with a url"),
+    (
+      "[mcp_servers.a]\ncommand = \"x\"\nurl_typo = 1\nbearer_token_env_var = \"T\"\n",
+      "applies to servers with a url"
+    ),
     ("[mcp_servers.a]\nurl = \"ftp://h\"\n", "must be an http:// or https:// URL"),
-    ("[mcp_servers.a]\nurl = \"http://h\"\nargs = [\"x\"]\n", "applies to servers started with a command"),
-    ("[mcp_servers.a]\nurl = \"http://h\"\nhttp_headers = { \"X\" = \"a\\r\\nEvil: 1\" }\n", "line break"),
-    ("[mcp_servers.a]\nurl = \"http://h\"\nhttp_headers = { \"Bad Name\" = \"v\" }\n", "not a valid HTTP header"),
-    ("[mcp_servers.a]\ncommand = \"x\"\nenv = { \"A=B\" = \"v\" }\n", "not a valid environment variable"),
-    ("[mcp_servers.a]\ncommand = \"x\"\napprove = \"sometimes\"\n", "approve must be one of always, ask"),
+    (
+      "[mcp_servers.a]\nurl = \"http://h\"\nargs = [\"x\"]\n",
+      "applies to servers started with a command"
+    ),
+    (
+      "[mcp_servers.a]\nurl = \"http://h\"\nhttp_headers = { \"X\" = \"a\\r\\nEvil: 1\" }\n",
+      "line break"
+    ),
+    (
+      "[mcp_servers.a]\nurl = \"http://h\"\nhttp_headers = { \"Bad Name\" = \"v\" }\n",
+      "not a valid HTTP header"
+    ),
+    (
+      "[mcp_servers.a]\ncommand = \"x\"\nenv = { \"A=B\" = \"v\" }\n",
+      "not a valid environment variable"
+    ),
+    (
+      "[mcp_servers.a]\ncommand = \"x\"\napprove = \"sometimes\"\n",
+      "approve must be one of always, ask"
+    ),
     ("[mcp_servers.a]\ncommand = \"x\\u0000y\"\n", "NUL"),
     ("mcp_servers = 3\n", "mcp_servers"),
   ])

@@ -59,7 +59,9 @@ import Testing
   }
 
   @Test func collisionsAndLongNamesGetAStableHash() {
-    let a = MCPToolNames.assign([("s", "a.b"), ("s", "a_b"), ("s", String(repeating: "x", count: 100))])
+    let a = MCPToolNames.assign([
+      ("s", "a.b"), ("s", "a_b"), ("s", String(repeating: "x", count: 100)),
+    ])
     #expect(a[0].name == "s__a_b")
     #expect(a[1].name.hasPrefix("s__a_b_"))
     #expect(a[1].name.count == "s__a_b_".count + 12)
@@ -150,16 +152,17 @@ import Testing
 @Suite struct MCPApprovalTests {
   typealias Row = (ApprovalPolicy, Bool, MCPApprovalSetting?, Bool, String)
 
-  @Test(arguments: [
-    (.untrusted, true, nil, false, "ask"), (.untrusted, false, nil, false, "ask"),
-    (.onRequest, true, nil, false, "run"), (.onRequest, false, nil, false, "ask"),
-    (.onFailure, true, nil, false, "run"), (.onFailure, false, nil, false, "ask"),
-    (.never, false, nil, false, "run"), (.never, true, nil, false, "run"),
-    (.untrusted, false, .always, false, "run"), (.onRequest, false, .always, false, "run"),
-    (.onRequest, true, .ask, false, "ask"), (.untrusted, true, .ask, true, "ask"),
-    (.never, true, .ask, false, "reject"), (.untrusted, false, nil, true, "run"),
-    (.onRequest, false, nil, true, "run"),
-  ] as [Row])
+  @Test(
+    arguments: [
+      (.untrusted, true, nil, false, "ask"), (.untrusted, false, nil, false, "ask"),
+      (.onRequest, true, nil, false, "run"), (.onRequest, false, nil, false, "ask"),
+      (.onFailure, true, nil, false, "run"), (.onFailure, false, nil, false, "ask"),
+      (.never, false, nil, false, "run"), (.never, true, nil, false, "run"),
+      (.untrusted, false, .always, false, "run"), (.onRequest, false, .always, false, "run"),
+      (.onRequest, true, .ask, false, "ask"), (.untrusted, true, .ask, true, "ask"),
+      (.never, true, .ask, false, "reject"), (.untrusted, false, nil, true, "run"),
+      (.onRequest, false, nil, true, "run"),
+    ] as [Row])
   func decisions(_ row: Row) {
     let d = assessMCPToolCall(
       policy: row.0, readOnlyHint: row.1, setting: row.2, approvedForSession: row.3)
@@ -195,7 +198,8 @@ import Testing
   }
 
   @Test func errorsAreMarkedAndStructuredContentStandsInForNoContent() {
-    let e = MCPClient.CallResult(content: [["type": "text", "text": "bad"]], structuredContent: nil, isError: true)
+    let e = MCPClient.CallResult(
+      content: [["type": "text", "text": "bad"]], structuredContent: nil, isError: true)
     #expect(MCPToolOutput.modelText(e) == "The tool reported an error:\nbad")
     let s = MCPClient.CallResult(content: [], structuredContent: ["a": 1], isError: false)
     #expect(MCPToolOutput.modelText(s) == #"{"a":1}"#)
@@ -203,7 +207,8 @@ import Testing
 
   @Test func longOutputIsTruncatedLikeShellOutput() {
     let big = String(repeating: "line\n", count: 10_000)
-    let r = MCPClient.CallResult(content: [["type": "text", "text": .string(big)]], structuredContent: nil, isError: false)
+    let r = MCPClient.CallResult(
+      content: [["type": "text", "text": .string(big)]], structuredContent: nil, isError: false)
     let text = MCPToolOutput.modelText(r)
     #expect(text.utf8.count < 12 * 1024)
     #expect(text.contains("truncated"))

@@ -8,7 +8,8 @@ import Testing
 /// The manager and the tool runner with real (scripted) servers: startup waits, late joins,
 /// list_changed, filtering, naming across servers, approvals and failures.
 @Suite struct MCPServerManagerTests {
-  func stdio(_ name: String, _ mode: String, env: [String: String] = [:]) throws -> MCPServerConfig {
+  func stdio(_ name: String, _ mode: String, env: [String: String] = [:]) throws -> MCPServerConfig
+  {
     let python = try MCPTestEnvironment.venvExecutable("python")
     return MCPServerConfig(
       name: name,
@@ -29,13 +30,17 @@ import Testing
     let events = Mutex<[AgentEvent]>([])
     var emit: @Sendable (AgentEvent) -> Void { { e in self.events.withLock { $0.append(e) } } }
     var warnings: [String] {
-      events.withLock { $0 }.compactMap { if case .warning(let w) = $0 { return w } else { return nil } }
+      events.withLock { $0 }.compactMap {
+        if case .warning(let w) = $0 { return w } else { return nil }
+      }
     }
   }
 
   struct NoTools: ToolRunner {
     var specs: [ToolSpec] { [ToolSpec(name: "shell", description: "", parameters: [:])] }
-    func run(_ call: ToolCall, context: ToolContext) async throws -> String { "base ran \(call.name)" }
+    func run(_ call: ToolCall, context: ToolContext) async throws -> String {
+      "base ran \(call.name)"
+    }
   }
 
   final class CountingApprovals: ApprovalHandler {
@@ -56,7 +61,8 @@ import Testing
     m.start()
     let rec = Recorder()
     await runner.prepare(emit: rec.emit)
-    #expect(rec.warnings.contains { $0.contains("'slow' is not ready after 0.3s") }, "\(rec.warnings)")
+    #expect(
+      rec.warnings.contains { $0.contains("'slow' is not ready after 0.3s") }, "\(rec.warnings)")
     let first = runner.specs(for: .chat).map(\.name)
     #expect(first.contains("fast__echo"))
     #expect(!first.contains { $0.hasPrefix("slow__") })
@@ -165,12 +171,17 @@ import Testing
     await runner.prepare(emit: { _ in })
     let rec = Recorder()
     let context = ToolContext(emit: rec.emit, approvals: FixedApproval(.no))
-    let bad = try await runner.run(ToolCall(id: "1", name: "s__echo", arguments: "[1,2"), context: context)
+    let bad = try await runner.run(
+      ToolCall(id: "1", name: "s__echo", arguments: "[1,2"), context: context)
     #expect(bad.hasPrefix("error: the arguments are not a JSON object"))
-    let notObject = try await runner.run(ToolCall(id: "2", name: "s__echo", arguments: "[1]"), context: context)
+    let notObject = try await runner.run(
+      ToolCall(id: "2", name: "s__echo", arguments: "[1]"), context: context)
     #expect(notObject.hasPrefix("error: the arguments are not a JSON object"))
-    #expect(try await runner.run(ToolCall(id: "3", name: "shell", arguments: "{}"), context: context) == "base ran shell")
-    let empty = try await runner.run(ToolCall(id: "4", name: "s__echo", arguments: ""), context: context)
+    #expect(
+      try await runner.run(ToolCall(id: "3", name: "shell", arguments: "{}"), context: context)
+        == "base ran shell")
+    let empty = try await runner.run(
+      ToolCall(id: "4", name: "s__echo", arguments: ""), context: context)
     #expect(empty == "{}")
     await m.shutdown()
   }
@@ -201,7 +212,8 @@ import Testing
 
   @Test func anHTTPServerWithoutItsTokenFailsInOneLine() async throws {
     let s = MCPServerConfig(
-      name: "remote", transport: .http(.init(url: "http://127.0.0.1:9/mcp", bearerTokenEnvVar: "NOPE_TOKEN")))
+      name: "remote",
+      transport: .http(.init(url: "http://127.0.0.1:9/mcp", bearerTokenEnvVar: "NOPE_TOKEN")))
     let m = manager([s])
     m.start()
     await m.waitForStartup()

@@ -69,8 +69,9 @@ import Testing
     await future.cleanUp()
 
     let none = try scripted("no-version")
-    await #expect(throws: MCPError.protocolViolation("the initialize result has no protocolVersion"))
-    {
+    await #expect(
+      throws: MCPError.protocolViolation("the initialize result has no protocolVersion")
+    ) {
       _ = try await none.client.connect(timeout: .seconds(30))
     }
     await none.cleanUp()
