@@ -3,7 +3,7 @@ import CodexCore
 /// The `codex` program: parse, load config, run, and map every failure to one line on stderr
 /// and an exit code (0 ok, 1 error, 2 usage, 130 interrupted).
 public enum CLI {
-  public static let version = "0.1.0"
+  public static let version = CodexVersion.current
 
   public static func main(_ argv: [String]) async -> Int32 {
     let environment = Platform.processEnvironment()

@@ -10,6 +10,8 @@ public enum SlashCommand: Sendable, Equatable {
   case status
   /// The MCP servers, their state and tools.
   case mcp
+  /// Summarise the conversation now to free context.
+  case compact
   /// A fresh conversation.
   case new
   case quit
@@ -24,6 +26,7 @@ public enum SlashCommand: Sendable, Equatable {
     ("/approvals", "[policy]", "show or change when commands need approval"),
     ("/status", "", "provider, model, URL, policy, sandbox, tokens, context"),
     ("/mcp", "", "the MCP servers, their state and their tools"),
+    ("/compact", "", "summarise the conversation to free context"),
     ("/new", "", "start a new conversation"),
     ("/quit", "", "exit (also /exit, Ctrl-D)"),
   ]
@@ -44,6 +47,7 @@ public enum SlashCommand: Sendable, Equatable {
     case "approvals", "approval": return .approvals(arguments.first)
     case "status": return .status
     case "mcp": return .mcp
+    case "compact": return .compact
     case "new", "clear", "reset": return .new
     case "quit", "exit", "q": return .quit
     default:

@@ -217,35 +217,31 @@ extension ConfigInterpreter {
     server.enabled = try bool(p + ["enabled"]) ?? true
     if let t = try seconds(p + ["startup_timeout_sec"]) {
       server.startupTimeout = t
-    } else if let ms = try int(p + ["startup_timeout_ms"], min: 1, max: 86_400_000) {
+    } else if let ms = try int(p + ["startup_timeout_ms"]) {
       server.startupTimeout = .milliseconds(ms)
     }
     if let t = try seconds(p + ["tool_timeout_sec"]) { server.toolTimeout = t }
     server.enabledTools = try stringArray(p + ["enabled_tools"])
     server.disabledTools = try stringArray(p + ["disabled_tools"]) ?? []
-    server.approve = try oneOf(
-      p + ["approve"], { MCPApprovalSetting(rawValue: $0) },
-      choices: MCPApprovalSetting.allCases.map(\.rawValue))
+    server.approve = try oneOf(p + ["approve"]) { MCPApprovalSetting(rawValue: $0) }
     for tool in layers.children(of: p + ["tools"]) {
-      if let a = try oneOf(
-        p + ["tools", tool, "approve"], { MCPApprovalSetting(rawValue: $0) },
-        choices: MCPApprovalSetting.allCases.map(\.rawValue))
-      {
+      if let a = try oneOf(p + ["tools", tool, "approve"], { MCPApprovalSetting(rawValue: $0) }) {
         server.toolApprovals[tool] = a
       }
     }
     return server
   }
 
-  /// Seconds as an integer or a float, more than 0 and at most a day.
+  /// Seconds as an integer or a float, within the range the schema declares.
   mutating func seconds(_ path: [String]) throws -> Duration? {
-    guard let s = layers.get(path) else { return nil }
+    guard let (s, type) = try setting(path) else { return nil }
     let key = path.joined(separator: ".")
     guard let value = s.node.value.number else {
       throw fail(s, "\(key) must be a number of seconds (got \(s.node.value.typeName))")
     }
-    guard value > 0, value <= 86_400 else {
-      throw fail(s, "\(key) must be more than 0 and at most 86400 seconds (got \(value))")
+    if case .number(let range) = type, !range.contains(value) {
+      throw fail(
+        s, "\(key) must be more than 0 and at most \(Int(range.upperBound)) seconds (got \(value))")
     }
     origins[key] = s.origin
     return .milliseconds(Int64((value * 1000).rounded(.up)))

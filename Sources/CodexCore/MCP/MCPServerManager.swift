@@ -74,6 +74,16 @@ public final class MCPServerManager: Sendable {
   }
 
   let state: Mutex<State_>
+  /// The session's toolbox, kept in step with the ready servers' tools (weak: the tools hold
+  /// the manager).
+  struct Attachment {
+    weak var toolbox: Toolbox?
+    var policy: @Sendable () -> ApprovalPolicy
+    let approvals = MCPSessionApprovals()
+  }
+  let attachment = Mutex<Attachment?>(nil)
+  /// Serializes toolbox updates so an older list never overwrites a newer one.
+  let syncLock = Mutex(())
   let environment: [String: String]
   let cwd: String
   let logDirectory: String?
@@ -96,6 +106,31 @@ public final class MCPServerManager: Sendable {
   }
 
   public var isEmpty: Bool { state.withLock { $0.servers.isEmpty } }
+
+  /// Puts the servers' tools in `toolbox` (and keeps them in step as servers start, change
+  /// their tools or fail), and has each model request wait for startup and report changes.
+  /// `policy` is the approval policy in force (`/approvals` changes it).
+  public func attach(to toolbox: Toolbox, policy: @escaping @Sendable () -> ApprovalPolicy) {
+    attachment.withLock { $0 = Attachment(toolbox: toolbox, policy: policy) }
+    toolbox.beforeEachRequest { [weak self] emit in
+      guard let self else { return }
+      await self.waitForStartup()
+      for notice in self.takeNotices() { emit(.warning(notice)) }
+    }
+    syncToolbox()
+  }
+
+  func syncToolbox() {
+    syncLock.withLock { _ in
+      guard let a = attachment.withLock({ $0 }), let toolbox = a.toolbox else { return }
+      let exposed = tools
+      toolbox.remove { $0 is MCPTool }
+      toolbox.add(
+        exposed.map {
+          MCPTool(exposed: $0, manager: self, policy: a.policy, approvedForSession: a.approvals)
+        })
+    }
+  }
 
   // MARK: - Starting
 
@@ -215,6 +250,7 @@ public final class MCPServerManager: Sendable {
       rename(&s)
       return s.servers[i].gate
     }
+    syncToolbox()
     gate?.open()
   }
 
@@ -244,6 +280,7 @@ public final class MCPServerManager: Sendable {
       rename(&s)
       return s.servers[i].gate
     }
+    syncToolbox()
     gate?.open()
   }
 
@@ -261,6 +298,7 @@ public final class MCPServerManager: Sendable {
       let tools = try await client.listTools(timeout: timeout)
       update(name) { $0.tools = tools }
       state.withLock { rename(&$0) }
+      syncToolbox()
     } catch {
       state.withLock {
         $0.notices.append(
@@ -382,5 +420,22 @@ public final class MCPServerManager: Sendable {
     await withTaskGroup(of: Void.self) { group in
       for client in clients { group.addTask { await client.close() } }
     }
+  }
+}
+
+extension MCPServerManager {
+  /// The enabled `[mcp_servers.*]` of `config`, started and attached to `toolbox`; nil when
+  /// none is enabled. Server logs go to `$CODEX_HOME/log/mcp-NAME.log`.
+  public static func forSession(
+    config: Config, environment: [String: String], http: any HTTPTransport, toolbox: Toolbox,
+    shell: ShellTool
+  ) -> MCPServerManager? {
+    guard config.mcpServers.contains(where: \.enabled) else { return nil }
+    let manager = MCPServerManager(
+      servers: config.mcpServers, environment: environment, cwd: config.cwd,
+      logDirectory: config.codexHome + "/log", http: http, reservedNames: Set(toolbox.names))
+    manager.attach(to: toolbox) { shell.approvalPolicy }
+    manager.start()
+    return manager
   }
 }

@@ -36,11 +36,19 @@ import Testing
     }
   }
 
-  struct NoTools: ToolRunner {
-    var specs: [ToolSpec] { [ToolSpec(name: "shell", description: "", parameters: [:])] }
-    func run(_ call: ToolCall, context: ToolContext) async throws -> String {
-      "base ran \(call.name)"
+  struct StubShell: Tool {
+    var spec: ToolSpec { ToolSpec(name: "shell", description: "", parameters: ["type": "object"]) }
+    func run(_ call: ToolInvocation, context: ToolContext) async throws -> ToolOutput {
+      ToolOutput("base ran \(call.name)")
     }
+  }
+
+  /// The session's toolbox with `m`'s tools attached.
+  func toolbox(_ m: MCPServerManager, _ policy: ApprovalPolicy) -> Toolbox {
+    let box = Toolbox([StubShell()])
+    m.attach(to: box) { policy }
+    m.start()
+    return box
   }
 
   final class CountingApprovals: ApprovalHandler {
@@ -57,17 +65,16 @@ import Testing
     var slow = try stdio("slow", "slow-start", env: ["MCP_DELAY": "1.5"])
     slow.startupTimeout = .milliseconds(300)
     let m = manager([slow, try stdio("fast", "normal")])
-    let runner = MCPToolRunner(base: NoTools(), manager: m) { .onRequest }
-    m.start()
+    let runner = toolbox(m, .onRequest)
     let rec = Recorder()
-    await runner.prepare(emit: rec.emit)
+    await runner.prepareForRequest(emit: rec.emit)
     #expect(
       rec.warnings.contains { $0.contains("'slow' is not ready after 0.3s") }, "\(rec.warnings)")
     let first = runner.specs(for: .chat).map(\.name)
     #expect(first.contains("fast__echo"))
     #expect(!first.contains { $0.hasPrefix("slow__") })
     _ = try await waitFor { m.tools.contains { $0.server == "slow" } ? true : nil }
-    await runner.prepare(emit: rec.emit)
+    await runner.prepareForRequest(emit: rec.emit)
     #expect(rec.warnings.contains { $0.contains("'slow' is ready now; its 5 tools are offered") })
     #expect(runner.specs(for: .chat).map(\.name).contains("slow__echo"))
     await m.shutdown()
@@ -75,12 +82,11 @@ import Testing
 
   @Test func listChangedBringsNewToolsWithSanitizedNames() async throws {
     let m = manager([try stdio("g", "grows")])
-    let runner = MCPToolRunner(base: NoTools(), manager: m) { .never }
-    m.start()
+    let runner = toolbox(m, .never)
     let rec = Recorder()
-    await runner.prepare(emit: rec.emit)
+    await runner.prepareForRequest(emit: rec.emit)
     #expect(!runner.specs.map(\.name).contains("g__late_tool"))
-    let out = try await runner.run(
+    let out = try await runner.call(
       ToolCall(id: "1", name: "g__echo", arguments: #"{"text":"hi"}"#),
       context: ToolContext(emit: rec.emit, approvals: FixedApproval(.no)))
     #expect(out == #"{"text": "hi"}"#)
@@ -113,37 +119,40 @@ import Testing
     var s = try stdio("s", "normal")
     s.toolApprovals = ["noisy": .always]
     let m = manager([s])
-    let runner = MCPToolRunner(base: NoTools(), manager: m) { .onRequest }
-    m.start()
-    await runner.prepare(emit: { _ in })
+    let runner = toolbox(m, .onRequest)
+    await runner.prepareForRequest(emit: { _ in })
     let approvals = CountingApprovals(.no)
     let rec = Recorder()
     let context = ToolContext(emit: rec.emit, approvals: approvals)
     // echo says readOnlyHint: runs without asking.
-    _ = try await runner.run(ToolCall(id: "1", name: "s__echo", arguments: "{}"), context: context)
+    _ = try await runner.call(ToolCall(id: "1", name: "s__echo", arguments: "{}"), context: context)
     // noisy has no hint, but the config trusts it.
-    _ = try await runner.run(ToolCall(id: "2", name: "s__noisy", arguments: "{}"), context: context)
+    _ = try await runner.call(ToolCall(id: "2", name: "s__noisy", arguments: "{}"), context: context)
     #expect(approvals.asked.withLock { $0.isEmpty })
     // everything has no hint: asked, with the server, tool and arguments; declined.
-    let out = try await runner.run(
+    let out = try await runner.call(
       ToolCall(id: "3", name: "s__everything", arguments: #"{"x":"\u001b[2J"}"#), context: context)
     let asked = try #require(approvals.asked.withLock { $0.first })
-    #expect(asked.mcpTool?.server == "s")
-    #expect(asked.mcpTool?.tool == "everything")
-    #expect(asked.mcpTool?.arguments == ["x": "\u{1b}[2J"])
+    guard case .mcpTool(let call) = asked.subject else {
+      Issue.record("asked about \(asked.subject)")
+      return
+    }
+    #expect(call.server == "s")
+    #expect(call.tool == "everything")
+    #expect(call.arguments == ["x": "\u{1b}[2J"])
+    #expect(asked.choices == [.yes, .yesAlways, .no, .abort])
     #expect(out.contains("declined"))
     await m.shutdown()
   }
 
   @Test func yesAlwaysApprovesThatToolForTheSession() async throws {
     let m = manager([try stdio("s", "normal")])
-    let runner = MCPToolRunner(base: NoTools(), manager: m) { .untrusted }
-    m.start()
-    await runner.prepare(emit: { _ in })
+    let runner = toolbox(m, .untrusted)
+    await runner.prepareForRequest(emit: { _ in })
     let approvals = CountingApprovals(.yesAlways)
     let context = ToolContext(emit: { _ in }, approvals: approvals)
     for i in 0..<3 {
-      let out = try await runner.run(
+      let out = try await runner.call(
         ToolCall(id: "\(i)", name: "s__echo", arguments: "{}"), context: context)
       #expect(out == "{}")
     }
@@ -153,11 +162,10 @@ import Testing
 
   @Test func abortAtThePromptStopsTheTurn() async throws {
     let m = manager([try stdio("s", "normal")])
-    let runner = MCPToolRunner(base: NoTools(), manager: m) { .untrusted }
-    m.start()
-    await runner.prepare(emit: { _ in })
+    let runner = toolbox(m, .untrusted)
+    await runner.prepareForRequest(emit: { _ in })
     await #expect(throws: TurnAborted.self) {
-      _ = try await runner.run(
+      _ = try await runner.call(
         ToolCall(id: "1", name: "s__echo", arguments: "{}"),
         context: ToolContext(emit: { _ in }, approvals: FixedApproval(.abort)))
     }
@@ -166,21 +174,20 @@ import Testing
 
   @Test func badArgumentsAndOtherToolsAreHandled() async throws {
     let m = manager([try stdio("s", "normal")])
-    let runner = MCPToolRunner(base: NoTools(), manager: m) { .never }
-    m.start()
-    await runner.prepare(emit: { _ in })
+    let runner = toolbox(m, .never)
+    await runner.prepareForRequest(emit: { _ in })
     let rec = Recorder()
     let context = ToolContext(emit: rec.emit, approvals: FixedApproval(.no))
-    let bad = try await runner.run(
+    let bad = try await runner.call(
       ToolCall(id: "1", name: "s__echo", arguments: "[1,2"), context: context)
-    #expect(bad.hasPrefix("error: the arguments are not a JSON object"))
-    let notObject = try await runner.run(
+    #expect(bad.hasPrefix("The call to 's__echo' was not run: its arguments are not valid JSON"))
+    let notObject = try await runner.call(
       ToolCall(id: "2", name: "s__echo", arguments: "[1]"), context: context)
-    #expect(notObject.hasPrefix("error: the arguments are not a JSON object"))
+    #expect(notObject.contains("the arguments must be a JSON object"))
     #expect(
-      try await runner.run(ToolCall(id: "3", name: "shell", arguments: "{}"), context: context)
+      try await runner.call(ToolCall(id: "3", name: "shell", arguments: "{}"), context: context)
         == "base ran shell")
-    let empty = try await runner.run(
+    let empty = try await runner.call(
       ToolCall(id: "4", name: "s__echo", arguments: ""), context: context)
     #expect(empty == "{}")
     await m.shutdown()
@@ -188,12 +195,11 @@ import Testing
 
   @Test func aCancelledCallIsReportedAndRethrown() async throws {
     let m = manager([try stdio("s", "normal")])
-    let runner = MCPToolRunner(base: NoTools(), manager: m) { .never }
-    m.start()
-    await runner.prepare(emit: { _ in })
+    let runner = toolbox(m, .never)
+    await runner.prepareForRequest(emit: { _ in })
     let rec = Recorder()
     let task = Task {
-      try await runner.run(
+      try await runner.call(
         ToolCall(id: "1", name: "s__wait", arguments: "{}"),
         context: ToolContext(emit: rec.emit, approvals: FixedApproval(.no)))
     }
@@ -224,5 +230,16 @@ import Testing
           + "is not set; export it or remove the key"
       ])
     #expect(m.statuses.first?.state != .ready)
+  }
+}
+
+extension Toolbox {
+  /// A call through the toolbox's gate, as the session makes it: the output text, or what the
+  /// model is told about a call that did not pass.
+  func call(_ call: ToolCall, context: ToolContext) async throws -> String {
+    switch prepare(call) {
+    case .success(let prepared): return try await run(prepared, context: context).text
+    case .failure(let rejection): return rejection.message(cutOff: false)
+    }
   }
 }

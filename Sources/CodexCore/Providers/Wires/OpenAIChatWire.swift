@@ -284,9 +284,12 @@ public struct OpenAIChatDecoder: WireDecoder {
       events.append(.toolCall(ToolCall(id: id, name: c.name, arguments: c.arguments)))
     }
     // Whether the turn called tools is decided from the calls themselves: TGI never says
-    // `tool_calls`, and vLLM says `stop` for a named tool_choice.
+    // `tool_calls`, and vLLM says `stop` for a named tool_choice. `length` wins: a call cut off
+    // at the token limit has incomplete arguments, and the agent must say so to the model.
     let reason: FinishReason
-    if !callOrder.isEmpty {
+    if finishReason == "length" {
+      reason = .length
+    } else if !callOrder.isEmpty {
       reason = .toolCalls
     } else {
       switch finishReason {
