@@ -84,6 +84,19 @@ import Testing
     #expect(events[3]["item"]?["result"] == .null)
   }
 
+  @Test func theApprovalPromptNamesServerToolAndArgumentsEscaped() {
+    let r = ApprovalRequest(
+      callID: "c1", subject: .mcpTool(begin), reason: "no readOnlyHint", unsandboxed: true,
+      choices: [.yes, .no])
+    let text = TerminalApproval.prompt(r, style: Style(enabled: false))
+    #expect(text.contains("Allow this MCP tool call? (runs outside the sandbox)"))
+    #expect(text.contains("  server git  tool git_status\n"))
+    #expect(text.contains(#"arguments {"repo_path":"/w\u001b[2J\u0007"}"#))
+    #expect(!text.contains("\u{1b}"))
+    #expect(text.contains("why: no readOnlyHint"))
+    #expect(TerminalApproval.headline(r.subject) == "MCP tool git.git_status")
+  }
+
   @Test func slashMCPAndItsListing() {
     #expect(SlashCommand.parse("/mcp") == .mcp)
     #expect(SlashCommand.catalogue.contains { $0.name == "/mcp" })

@@ -11,9 +11,11 @@
 ///   inlined (cycles and refs that do not resolve become `{}`) and `$defs`/`definitions` go.
 /// - OpenAI Chat Completions and Responses (and servers that copy them) take the rest as it is.
 ///
-/// Pure and bounded: nesting deeper than `maxDepth` is cut to `{}`.
+/// Pure and bounded: nesting deeper than `maxDepth` is cut to `{}`, and so is everything past
+/// `maxNodes` schemas (references that fan out could otherwise inline exponentially).
 public enum JSONSchemaCleaner {
   static let maxDepth = 64
+  static let maxNodes = 10_000
 
   public static func clean(_ schema: JSON, for wire: WireAPI) -> JSON {
     let inlineRefs = !(wire == .responses || wire == .chat)
@@ -22,8 +24,14 @@ public enum JSONSchemaCleaner {
     for key in ["anyOf", "oneOf", "allOf", "not", "enum", "const"] { root[key] = nil }
     root["type"] = "object"
     if root["properties"]?.objectValue == nil { root["properties"] = .object(JSONObject()) }
-    var seen: [String] = []
-    return clean(.object(root), depth: 0, definitions: definitions, expanding: &seen)
+    var walk = Walk()
+    return clean(.object(root), depth: 0, definitions: definitions, expanding: &walk)
+  }
+
+  /// The references being inlined (to stop cycles) and how many schemas were made.
+  struct Walk {
+    var expanding: [String] = []
+    var nodes = 0
   }
 
   /// `#/$defs/...` and `#/definitions/...` of the root, for inlining.
@@ -44,16 +52,19 @@ public enum JSONSchemaCleaner {
   }
 
   static func clean(
-    _ schema: JSON, depth: Int, definitions: Definitions?, expanding: inout [String]
+    _ schema: JSON, depth: Int, definitions: Definitions?, expanding: inout Walk
   ) -> JSON {
-    guard depth < maxDepth, var o = schema.objectValue else { return .object(JSONObject()) }
+    expanding.nodes += 1
+    guard depth < maxDepth, expanding.nodes <= maxNodes, var o = schema.objectValue else {
+      return .object(JSONObject())
+    }
     if let definitions, let ref = o["$ref"]?.stringValue {
       o["$ref"] = nil
-      guard !expanding.contains(ref), let target = definitions.resolve(ref) else {
+      guard !expanding.expanding.contains(ref), let target = definitions.resolve(ref) else {
         return .object(JSONObject())
       }
-      expanding.append(ref)
-      defer { expanding.removeLast() }
+      expanding.expanding.append(ref)
+      defer { expanding.expanding.removeLast() }
       var merged =
         clean(target, depth: depth + 1, definitions: definitions, expanding: &expanding)
         .objectValue ?? JSONObject()
@@ -106,7 +117,7 @@ public enum JSONSchemaCleaner {
   }
 
   static func cleanMap(
-    _ value: JSON, _ depth: Int, _ definitions: Definitions?, _ expanding: inout [String]
+    _ value: JSON, _ depth: Int, _ definitions: Definitions?, _ expanding: inout Walk
   ) -> JSON {
     guard let map = value.objectValue else { return .object(JSONObject()) }
     var out = JSONObject()

@@ -141,6 +141,19 @@ import Testing
     }
   }
 
+  @Test func referencesThatFanOutDoNotExplode() {
+    var defs = JSONObject()
+    for i in 0..<40 {
+      defs["D\(i)"] = [
+        "type": "object",
+        "properties": ["a": ["$ref": .string("#/$defs/D\(i + 1)")], "b": ["$ref": .string("#/$defs/D\(i + 1)")]],
+      ]
+    }
+    let s: JSON = ["type": "object", "properties": ["x": ["$ref": "#/$defs/D0"]], "$defs": .object(defs)]
+    let c = JSONSchemaCleaner.clean(s, for: .ollama)
+    #expect(c.serialized().utf8.count < 2_000_000)
+  }
+
   @Test func deepNestingIsCut() {
     var s: JSON = ["type": "string"]
     for _ in 0..<500 { s = ["type": "object", "properties": ["x": s]] }
