@@ -97,8 +97,7 @@ public struct MCPTool: Tool {
   }
 
   /// Reports a call that was not made and returns what the model is told.
-  func notRun(_ begin: MCPToolCallBegin, _ context: ToolContext, _ message: String) -> ToolOutput
-  {
+  func notRun(_ begin: MCPToolCallBegin, _ context: ToolContext, _ message: String) -> ToolOutput {
     context.emit(.mcpToolCallBegin(begin))
     context.emit(
       .mcpToolCallEnd(

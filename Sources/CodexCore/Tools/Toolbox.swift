@@ -9,7 +9,8 @@ import Synchronization
 public final class Toolbox: Sendable {
   private let tools: Mutex<[any Tool]>
   /// Run before each model request (MCP servers: wait for startup, report what changed).
-  public typealias RequestHook = @Sendable (_ emit: @escaping @Sendable (AgentEvent) -> Void)
+  public typealias RequestHook =
+    @Sendable (_ emit: @escaping @Sendable (AgentEvent) -> Void)
     async -> Void
   private let requestHooks = Mutex<[RequestHook]>([])
 

@@ -146,10 +146,14 @@ import Testing
     for i in 0..<40 {
       defs["D\(i)"] = [
         "type": "object",
-        "properties": ["a": ["$ref": .string("#/$defs/D\(i + 1)")], "b": ["$ref": .string("#/$defs/D\(i + 1)")]],
+        "properties": [
+          "a": ["$ref": .string("#/$defs/D\(i + 1)")], "b": ["$ref": .string("#/$defs/D\(i + 1)")],
+        ],
       ]
     }
-    let s: JSON = ["type": "object", "properties": ["x": ["$ref": "#/$defs/D0"]], "$defs": .object(defs)]
+    let s: JSON = [
+      "type": "object", "properties": ["x": ["$ref": "#/$defs/D0"]], "$defs": .object(defs),
+    ]
     let c = JSONSchemaCleaner.clean(s, for: .ollama)
     #expect(c.serialized().utf8.count < 2_000_000)
   }

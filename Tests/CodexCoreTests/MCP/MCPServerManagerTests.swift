@@ -127,7 +127,8 @@ import Testing
     // echo says readOnlyHint: runs without asking.
     _ = try await runner.call(ToolCall(id: "1", name: "s__echo", arguments: "{}"), context: context)
     // noisy has no hint, but the config trusts it.
-    _ = try await runner.call(ToolCall(id: "2", name: "s__noisy", arguments: "{}"), context: context)
+    _ = try await runner.call(
+      ToolCall(id: "2", name: "s__noisy", arguments: "{}"), context: context)
     #expect(approvals.asked.withLock { $0.isEmpty })
     // everything has no hint: asked, with the server, tool and arguments; declined.
     let out = try await runner.call(
