@@ -139,12 +139,12 @@ final class SequencedModel: Sendable {
       [mcp_servers.time]
       command = \(Self.toml(time))
       args = ["--local-timezone", "Etc/UTC"]
-      startup_timeout_sec = 60
+      startup_timeout_sec = 300
 
       [mcp_servers.git]
       command = \(Self.toml(git))
       args = ["--repository", \(Self.toml(s.work))]
-      startup_timeout_sec = 60
+      startup_timeout_sec = 300
 
       """
   }
@@ -176,7 +176,7 @@ final class SequencedModel: Sendable {
     try s.write("home/.codex/config.toml", providerTOML + (try referenceServers(s)))
     let r = try await s.run(
       args + ["-m", "m", "what time is it, and what is the git status?"],
-      environment: ["OPENAI_API_KEY": "sk-x"], timeout: .seconds(120))
+      environment: ["OPENAI_API_KEY": "sk-x"], timeout: .seconds(300))
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout.hasSuffix("Done\n"), "\(r.stdout)")
     // Offered from the first request on.
@@ -208,12 +208,12 @@ final class SequencedModel: Sendable {
       [mcp_servers.sdk]
       command = \(Self.toml(python))
       args = [\(Self.toml(MCPTestEnvironment.fixture("sdk_server.py")))]
-      startup_timeout_sec = 60
+      startup_timeout_sec = 300
       approve = "always"
       """)
     let r = try await s.run(
       ["--provider-url", server.baseURL + "/v1", "-m", "m", "--json", "add"],
-      timeout: .seconds(120))
+      timeout: .seconds(300))
     #expect(r.exitCode == 0, "\(r.stderr)")
     let events = r.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
     let items = events.compactMap { e -> (String, JSON)? in
@@ -265,20 +265,20 @@ final class SequencedModel: Sendable {
       [mcp_servers.crashy]
       command = \(Self.toml(python))
       args = [\(Self.toml(sdk))]
-      startup_timeout_sec = 60
+      startup_timeout_sec = 300
       approve = "always"
 
       [mcp_servers.good]
       command = \(Self.toml(python))
       args = [\(Self.toml(scripted))]
-      startup_timeout_sec = 60
+      startup_timeout_sec = 300
 
       [mcp_servers.off]
       command = "no-such-either"
       enabled = false
       """)
     let r = try await s.run(
-      ["--provider-url", server.baseURL + "/v1", "-m", "m", "go"], timeout: .seconds(120))
+      ["--provider-url", server.baseURL + "/v1", "-m", "m", "go"], timeout: .seconds(300))
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout.hasSuffix("Done\n"))
     let warnings = r.stderr.split(separator: "\n").filter { $0.contains("MCP server") }
@@ -310,7 +310,7 @@ final class SequencedModel: Sendable {
     try s.write("home/.codex/config.toml", try referenceServers(s))
     let r = try await s.run(
       ["--provider-url", server.baseURL + "/v1", "-m", "m", "-a", "untrusted", "time?"],
-      timeout: .seconds(120))
+      timeout: .seconds(300))
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(
       r.stderr.contains(
@@ -335,10 +335,10 @@ final class SequencedModel: Sendable {
       [mcp_servers.a]
       command = "/bin/sh"
       args = ["-c", \(Self.toml(wrapper))]
-      startup_timeout_sec = 60
+      startup_timeout_sec = 300
       """)
     let r = try await s.run(
-      ["--provider-url", server.baseURL + "/v1", "-m", "m", "go"], timeout: .seconds(120))
+      ["--provider-url", server.baseURL + "/v1", "-m", "m", "go"], timeout: .seconds(300))
     #expect(r.exitCode == 0, "\(r.stderr)")
     for file in ["server.pid", "child.pid"] {
       let pid = try #require(s.read(file)?.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -347,6 +347,65 @@ final class SequencedModel: Sendable {
       #expect(state == nil || state?.contains(") Z") == true, "\(file) \(pid) still runs")
     }
   }
+
+  @Test func interactiveCtrlCCancelsTheCallAndSlashMCPListsTheServers() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let python = try MCPTestEnvironment.venvExecutable("python")
+    let trace = s.root + "/trace.jsonl"
+    let model = SequencedModel(.chat, calls: [("s__wait", .object([:]))])
+    let server = try FakeHTTPServer(handler: model.handle)
+    defer { server.stop() }
+    try s.write(
+      "home/.codex/config.toml",
+      """
+      approval_policy = "never"
+
+      [mcp_servers.s]
+      command = \(Self.toml(python))
+      args = [\(Self.toml(MCPTestEnvironment.fixture("scripted_server.py")))]
+      env = { MCP_TRACE = \(Self.toml(trace)) }
+      startup_timeout_sec = 300
+      """)
+    let pty = try PseudoTerminal(
+      executable: try requireCodexBinary(),
+      arguments: ["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m"],
+      environment: [
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": s.home, "CODEX_HOME": s.codexHome,
+        "TERM": "xterm-256color",
+      ], workingDirectory: s.work)
+    try pty.expect("Ctrl-D to exit", timeout: .seconds(60))
+    try pty.expect("›")
+    pty.send("wait for it\r")
+    try pty.expect("s.wait", timeout: .seconds(60))
+    // Ctrl-C once the server has the call (earlier, the call is simply never sent).
+    _ = try await waitForTrace(trace) { $0["method"] == "tools/call" }
+    pty.send("\u{03}")
+    try pty.expect("interrupted", timeout: .seconds(30))
+    let cancelled = try await waitForTrace(trace) { $0["method"] == "notifications/cancelled" }
+    #expect(cancelled["params"]?["reason"] == "the user interrupted the call")
+    try pty.expect("›")
+    pty.send("/mcp\r")
+    try pty.expect("s__ask-back", timeout: .seconds(30))
+    pty.send("\u{04}")
+    #expect(try pty.waitForExit(timeout: .seconds(60)) == 0)
+  }
+
+  /// The first message in the scripted server's trace that matches.
+  func waitForTrace(_ path: String, _ match: (JSON) -> Bool) async throws -> JSON {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: .seconds(30))
+    while clock.now < deadline {
+      let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+      for line in text.split(separator: "\n") {
+        if let j = try? JSON.parse(String(line)), match(j) { return j }
+      }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TraceTimedOut()
+  }
+
+  struct TraceTimedOut: Error {}
 
   static func shellQuote(_ s: String) -> String { "'" + s.replacing("'", with: "'\\''") + "'" }
 

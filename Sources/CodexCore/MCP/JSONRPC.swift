@@ -112,7 +112,9 @@ public enum JSONRPCMessage: Sendable, Equatable {
       }
       throw JSONRPCParseError("expected a JSON-RPC object, got \(value.kindName)")
     }
-    guard o["jsonrpc"]?.stringValue == "2.0" else {
+    // A missing "jsonrpc" is forgiven: the Python SDK (v2) drops it from some server-sent
+    // notifications (it serializes with exclude_unset). A different version is not.
+    if let version = o["jsonrpc"], version.stringValue != "2.0" {
       throw JSONRPCParseError("not JSON-RPC 2.0 (\"jsonrpc\" is not \"2.0\")")
     }
     let params = o["params"]

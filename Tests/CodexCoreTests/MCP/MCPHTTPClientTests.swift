@@ -80,7 +80,7 @@ import Testing
     let transport = StreamableHTTPMCPTransport(
       url: server.baseURL + "/mcp", headers: headers, http: CurlTransport())
     let client = MCPClient(transport: transport, roots: ["/w"])
-    _ = try await client.connect(timeout: .seconds(30))
+    _ = try await client.connect(timeout: .seconds(120))
     return client
   }
 
@@ -89,7 +89,7 @@ import Testing
     let server = try FakeHTTPServer(handler: scripted.handle)
     defer { server.stop() }
     let client = try await connect(server, headers: [("Authorization", "Bearer tok")])
-    let tools = try await client.listTools(timeout: .seconds(30))
+    let tools = try await client.listTools(timeout: .seconds(120))
     #expect(tools.map(\.name) == ["t"])
     let posts = server.requests.filter { $0.method == "POST" }
     #expect(posts.count == 3)
@@ -113,7 +113,7 @@ import Testing
     defer { server.stop() }
     let client = try await connect(server)
     scripted.state.withLock { $0.expireNext = true }
-    let r = try await client.callTool("x", arguments: [:], timeout: .seconds(30))
+    let r = try await client.callTool("x", arguments: [:], timeout: .seconds(120))
     #expect(r.content.first?["text"] == "called x")
     let posts = server.requests.filter { $0.method == "POST" }
     let inits = posts.filter { $0.bodyJSON?["method"] == "initialize" }
@@ -128,7 +128,7 @@ import Testing
     defer { server.stop() }
     let client = try await connect(server)
     await #expect(throws: MCPError.http(status: 500, detail: "kaput")) {
-      _ = try await client.callTool("boom", arguments: [:], timeout: .seconds(30))
+      _ = try await client.callTool("boom", arguments: [:], timeout: .seconds(120))
     }
     await client.close()
   }
@@ -140,7 +140,7 @@ import Testing
     await #expect(
       throws: MCPError.transport("the server ended its event stream without answering")
     ) {
-      _ = try await client.callTool("silent", arguments: [:], timeout: .seconds(30))
+      _ = try await client.callTool("silent", arguments: [:], timeout: .seconds(120))
     }
     await client.close()
   }
@@ -151,7 +151,7 @@ import Testing
       url: "http://127.0.0.1:\(port)/mcp", headers: [], http: CurlTransport())
     let client = MCPClient(transport: transport, roots: [])
     await #expect {
-      _ = try await client.connect(timeout: .seconds(30))
+      _ = try await client.connect(timeout: .seconds(120))
     } throws: { error in
       "\(error)".contains("cannot connect to http://127.0.0.1:\(port)/mcp")
     }
@@ -169,7 +169,7 @@ import Testing
       workingDirectory: "/", environment: ["PATH": "/usr/bin:/bin"], stderrPath: nil,
       onLine: { _ in }, onExit: { _ in })
     let url = "http://127.0.0.1:\(port)/mcp"
-    _ = try await waitFor(timeout: .seconds(60)) { () async -> Bool? in
+    _ = try await waitFor(timeout: .seconds(300)) { () async -> Bool? in
       let r = try? await CurlTransport().send(
         HTTPRequest(method: "GET", url: url, connectTimeout: .seconds(1), idleTimeout: .seconds(5)))
       return r == nil ? nil : true
@@ -183,20 +183,21 @@ import Testing
     defer { process.kill() }
     let transport = StreamableHTTPMCPTransport(url: url, headers: [], http: CurlTransport())
     let client = MCPClient(transport: transport, roots: ["/"])
-    let info = try await client.connect(timeout: .seconds(60))
+    let info = try await client.connect(timeout: .seconds(300))
     #expect(info.protocolVersion == "2025-11-25")
     #expect(transport.sessionID != nil)
-    let tools = try await client.listTools(timeout: .seconds(60))
+    let tools = try await client.listTools(timeout: .seconds(300))
     #expect(Set(tools.map(\.name)).isSuperset(of: ["add", "slow", "grow", "crash", "fail"]))
-    let sum = try await client.callTool("add", arguments: ["a": 2, "b": 40], timeout: .seconds(60))
+    let sum = try await client.callTool(
+      "add", arguments: ["a": 2, "b": 40], timeout: .seconds(300))
     #expect(sum.content.first?["text"] == "42")
     #expect(sum.structuredContent?["result"] == 42)
-    let failed = try await client.callTool("fail", arguments: [:], timeout: .seconds(60))
+    let failed = try await client.callTool("fail", arguments: [:], timeout: .seconds(300))
     #expect(failed.isError)
 
     let seen = Mutex<[Double]>([])
     let counted = try await client.callTool(
-      "slow", arguments: ["steps": 3], timeout: .seconds(60)
+      "slow", arguments: ["steps": 3], timeout: .seconds(300)
     ) { p in seen.withLock { $0.append(p.progress) } }
     #expect(counted.content.first?["text"] == "counted to 3")
     if extra.isEmpty {
@@ -213,10 +214,10 @@ import Testing
     let client = MCPClient(transport: transport, roots: ["/"])
     let changed = Mutex(0)
     await client.setHandlers(onToolsChanged: { changed.withLock { $0 += 1 } }, onClosed: { _ in })
-    _ = try await client.connect(timeout: .seconds(60))
-    _ = try await client.callTool("grow", arguments: [:], timeout: .seconds(60))
+    _ = try await client.connect(timeout: .seconds(300))
+    _ = try await client.callTool("grow", arguments: [:], timeout: .seconds(300))
     _ = try await waitFor { changed.withLock { $0 } > 0 ? true : nil }
-    let tools = try await client.listTools(timeout: .seconds(60))
+    let tools = try await client.listTools(timeout: .seconds(300))
     #expect(tools.map(\.name).contains("extra"))
     await client.close()
   }

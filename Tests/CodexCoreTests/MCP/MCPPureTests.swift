@@ -21,7 +21,7 @@ import Testing
 
   @Test(arguments: [
     ("[]", "a JSON-RPC batch"),
-    (#"{"id":1,"result":{}}"#, "not JSON-RPC 2.0"),
+    (#"{"jsonrpc":"1.0","id":1,"result":{}}"#, "not JSON-RPC 2.0"),
     (#"{"jsonrpc":"2.0","id":{},"method":"x"}"#, "request id must be a number or a string"),
     (#"{"jsonrpc":"2.0","id":1}"#, "neither a method"),
     (#"{"jsonrpc":"2.0","method":3}"#, "\"method\" must be a string"),
@@ -35,6 +35,13 @@ import Testing
     } throws: { error in
       "\(error)".contains(why) && !"\(error)".contains("\u{1b}")
     }
+  }
+
+  @Test func aMissingVersionIsForgiven() throws {
+    // The Python SDK v2 drops "jsonrpc" from some notifications.
+    #expect(
+      try JSONRPCMessage.parse(Array(#"{"method":"notifications/progress","params":{}}"#.utf8))
+        == .notification(method: "notifications/progress", params: .object([:])))
   }
 
   @Test func aMessageIsOneLineWhateverItCarries() throws {

@@ -17,7 +17,7 @@ import Testing
         .init(
           command: python, args: [MCPTestEnvironment.fixture("scripted_server.py"), mode],
           env: env)),
-      startupTimeout: .seconds(60))
+      startupTimeout: .seconds(300))
   }
 
   func manager(_ servers: [MCPServerConfig]) -> MCPServerManager {

@@ -41,11 +41,11 @@ import Testing
 
   @Test func handshakeOffersTheLatestVersionAndSendsInitialized() async throws {
     let s = try scripted("normal")
-    let info = try await s.client.connect(timeout: .seconds(30))
+    let info = try await s.client.connect(timeout: .seconds(120))
     #expect(info.protocolVersion == "2025-11-25")
     #expect(info.name == "scripted")
     #expect(info.toolsListChanged)
-    _ = try await s.client.listTools(timeout: .seconds(30))
+    _ = try await s.client.listTools(timeout: .seconds(120))
     let got = s.received()
     #expect(got.first?["method"] == "initialize")
     #expect(got.first?["params"]?["protocolVersion"] == "2025-11-25")
@@ -57,12 +57,12 @@ import Testing
 
   @Test func olderVersionsAreAcceptedAndUnknownOnesRefused() async throws {
     let old = try scripted("old-version")
-    #expect(try await old.client.connect(timeout: .seconds(30)).protocolVersion == "2024-11-05")
+    #expect(try await old.client.connect(timeout: .seconds(120)).protocolVersion == "2024-11-05")
     await old.cleanUp()
 
     let future = try scripted("future-version")
     await #expect {
-      _ = try await future.client.connect(timeout: .seconds(30))
+      _ = try await future.client.connect(timeout: .seconds(120))
     } throws: { error in
       "\(error)".contains("2099-01-01") && "\(error)".contains("2025-11-25")
     }
@@ -72,14 +72,14 @@ import Testing
     await #expect(
       throws: MCPError.protocolViolation("the initialize result has no protocolVersion")
     ) {
-      _ = try await none.client.connect(timeout: .seconds(30))
+      _ = try await none.client.connect(timeout: .seconds(120))
     }
     await none.cleanUp()
   }
 
   @Test func aRefusedVersionIsRetriedWithOneTheServerSpeaks() async throws {
     let s = try scripted("reject-version")
-    let info = try await s.client.connect(timeout: .seconds(30))
+    let info = try await s.client.connect(timeout: .seconds(120))
     #expect(info.protocolVersion == "2025-03-26")
     let offers = s.received().filter { $0["method"] == "initialize" }.map {
       $0["params"]?["protocolVersion"]?.stringValue
@@ -90,8 +90,8 @@ import Testing
 
   @Test func toolsListFollowsEveryPageAndSkipsNamelessTools() async throws {
     let s = try scripted("normal")
-    _ = try await s.client.connect(timeout: .seconds(30))
-    let tools = try await s.client.listTools(timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
+    let tools = try await s.client.listTools(timeout: .seconds(120))
     #expect(tools.map(\.name) == ["echo", "wait", "ask-back", "everything", "noisy"])
     #expect(tools[0].readOnlyHint)
     #expect(!tools[1].readOnlyHint)
@@ -104,18 +104,18 @@ import Testing
 
   @Test func aCursorThatRepeatsEndsTheListingWithAnError() async throws {
     let s = try scripted("cursor-loop")
-    _ = try await s.client.connect(timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
     await #expect(throws: MCPError.protocolViolation("tools/list repeats the cursor \"again\"")) {
-      _ = try await s.client.listTools(timeout: .seconds(30))
+      _ = try await s.client.listTools(timeout: .seconds(120))
     }
     await s.cleanUp()
   }
 
   @Test func callsReturnContentAndArgumentsArriveIntact() async throws {
     let s = try scripted("normal")
-    _ = try await s.client.connect(timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
     let args: JSONObject = ["text": "a \"quoted\"\nline\u{1b}[31m", "n": 3]
-    let r = try await s.client.callTool("echo", arguments: args, timeout: .seconds(30))
+    let r = try await s.client.callTool("echo", arguments: args, timeout: .seconds(120))
     #expect(!r.isError)
     let echoed = try JSON.parse(#require(r.content.first?["text"]?.stringValue))
     #expect(echoed == .object(args) || echoed["text"] == args["text"])
@@ -125,9 +125,9 @@ import Testing
 
   @Test func unknownToolIsAJSONRPCError() async throws {
     let s = try scripted("normal")
-    _ = try await s.client.connect(timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
     await #expect {
-      _ = try await s.client.callTool("nope", arguments: [:], timeout: .seconds(30))
+      _ = try await s.client.callTool("nope", arguments: [:], timeout: .seconds(120))
     } throws: { error in
       guard case MCPError.server(let e) = error else { return false }
       return e.code == -32602 && e.message == "Unknown tool: nope"
@@ -137,8 +137,8 @@ import Testing
 
   @Test func serverRequestsAreAnswered() async throws {
     let s = try scripted("normal")
-    _ = try await s.client.connect(timeout: .seconds(30))
-    let r = try await s.client.callTool("ask-back", arguments: [:], timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
+    let r = try await s.client.callTool("ask-back", arguments: [:], timeout: .seconds(120))
     let text = try #require(r.content.first?["text"]?.stringValue)
     let replies = try #require(try JSON.parse(text).arrayValue)
     #expect(replies.count == 4)
@@ -153,7 +153,7 @@ import Testing
 
   @Test func timeoutSendsCancelledAndALateAnswerIsIgnored() async throws {
     let s = try scripted("normal")
-    _ = try await s.client.connect(timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
     await #expect {
       _ = try await s.client.callTool("wait", arguments: [:], timeout: .milliseconds(300))
     } throws: { error in
@@ -167,14 +167,14 @@ import Testing
     #expect(cancelled["params"]?["requestId"] == callID)
     #expect(cancelled["id"] == nil)
     // The client still works after the timeout.
-    let r = try await s.client.callTool("echo", arguments: ["x": 1], timeout: .seconds(30))
+    let r = try await s.client.callTool("echo", arguments: ["x": 1], timeout: .seconds(120))
     #expect(r.content.count == 1)
     await s.cleanUp()
   }
 
   @Test func cancellingTheTaskSendsCancelled() async throws {
     let s = try scripted("normal")
-    _ = try await s.client.connect(timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
     let client = s.client
     let task = Task {
       try await client.callTool("wait", arguments: [:], timeout: .seconds(120))
@@ -191,7 +191,7 @@ import Testing
 
   @Test func invalidJSONOnStdoutClosesTheClientWithTheCause() async throws {
     let s = try scripted("bad-json")
-    _ = try? await s.client.connect(timeout: .seconds(30))
+    _ = try? await s.client.connect(timeout: .seconds(120))
     let reason = try await waitFor { await s.client.closedReason }
     #expect(reason.contains("not MCP"))
     #expect(reason.contains("this is not json"))
@@ -203,9 +203,9 @@ import Testing
 
   @Test func aServerThatExitsFailsTheOpenCallWithItsStatus() async throws {
     let s = try scripted("exit-on-call")
-    _ = try await s.client.connect(timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
     await #expect {
-      _ = try await s.client.callTool("echo", arguments: [:], timeout: .seconds(30))
+      _ = try await s.client.callTool("echo", arguments: [:], timeout: .seconds(120))
     } throws: { error in
       "\(error)".contains("exited with status 3") && "\(error)".contains(s.log)
     }
@@ -214,7 +214,7 @@ import Testing
 
   @Test func aServerThatClosesStdoutIsStoppedAndReported() async throws {
     let s = try scripted("stdout-close", grace: .milliseconds(200))
-    _ = try? await s.client.connect(timeout: .seconds(30))
+    _ = try? await s.client.connect(timeout: .seconds(120))
     let reason = try await waitFor { await s.client.closedReason }
     #expect(reason.contains("closed its stdout"), "\(reason)")
     await s.cleanUp()
@@ -222,8 +222,8 @@ import Testing
 
   @Test func stderrGoesToTheLogNotTheProtocol() async throws {
     let s = try scripted("normal")
-    _ = try await s.client.connect(timeout: .seconds(30))
-    let r = try await s.client.callTool("noisy", arguments: [:], timeout: .seconds(30))
+    _ = try await s.client.connect(timeout: .seconds(120))
+    let r = try await s.client.callTool("noisy", arguments: [:], timeout: .seconds(120))
     #expect(r.content.first?["text"] == "quiet on stdout")
     let log = try await waitFor {
       (try? String(contentsOfFile: s.log, encoding: .utf8)).flatMap {
@@ -243,7 +243,7 @@ import Testing
     let start = clock.now
     await s.client.close()
     // stdin closed (ignored by the hung loop? it exits on EOF), else TERM then KILL.
-    #expect(clock.now - start < .seconds(30))
+    #expect(clock.now - start < .seconds(120))
     await s.cleanUp()
   }
 
@@ -268,13 +268,13 @@ import Testing
       command: command, arguments: [], workingDirectory: "/",
       environment: ["PATH": "/usr/bin:/bin"], logPath: nil)
     let client = MCPClient(transport: transport, roots: ["/"])
-    let info = try await client.connect(timeout: .seconds(60))
+    let info = try await client.connect(timeout: .seconds(300))
     #expect(info.name == "mcp-time")
-    let tools = try await client.listTools(timeout: .seconds(60))
+    let tools = try await client.listTools(timeout: .seconds(300))
     #expect(tools.map(\.name).contains("get_current_time"))
     #expect(tools.first { $0.name == "get_current_time" }?.readOnlyHint == true)
     let r = try await client.callTool(
-      "get_current_time", arguments: ["timezone": "Etc/UTC"], timeout: .seconds(60))
+      "get_current_time", arguments: ["timezone": "Etc/UTC"], timeout: .seconds(300))
     #expect(!r.isError)
     #expect(r.content.first?["text"]?.stringValue?.contains("Etc/UTC") == true)
     await client.close()
@@ -283,7 +283,7 @@ import Testing
 
 /// Polls `probe` until it returns a value (generous bound: the machine may be loaded).
 func waitFor<T>(
-  _ what: String = #function, timeout: Duration = .seconds(30),
+  _ what: String = #function, timeout: Duration = .seconds(120),
   _ probe: () async throws -> T?
 ) async throws -> T {
   let clock = ContinuousClock()
