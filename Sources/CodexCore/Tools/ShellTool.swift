@@ -100,8 +100,19 @@ public final class ShellTool: Tool {
     guard let first = command.first, !first.isEmpty else {
       return .failure(ToolArgumentError("'command' is empty: pass the program and its arguments"))
     }
+    // A program sees each argument cut at its first NUL, so the command we would classify is
+    // not the one that would run.
+    if let index = command.firstIndex(where: { $0.utf8.contains(0) }) {
+      return .failure(
+        ToolArgumentError(
+          "'command' element \(index) contains a NUL byte (\\u0000), which cannot be passed to "
+            + "a program"))
+    }
     var workdir = cwd
     if let w = json["workdir"]?.stringValue, !w.isEmpty {
+      guard !w.utf8.contains(0) else {
+        return .failure(ToolArgumentError("'workdir' contains a NUL byte (\\u0000)"))
+      }
       workdir = Paths.absolute(w, relativeTo: cwd)
     }
     var timeout = Self.defaultTimeout
@@ -129,9 +140,10 @@ public final class ShellTool: Tool {
     }
 
     let approved = approvedForSession.withLock { $0.contains(inv.command) }
+    let safetyContext = commandContext(workdir: inv.workdir)
     let decision = assessCommand(
       inv.command, policy: policy, sandbox: sandboxMode, escalationRequested: inv.escalate,
-      approvedForSession: approved, justification: inv.justification)
+      approvedForSession: approved, justification: inv.justification, context: safetyContext)
     var sandboxed: Bool
     switch decision {
     case .reject(let reason):
@@ -142,7 +154,7 @@ public final class ShellTool: Tool {
       sandboxed = false
     case .ask(let reason):
       // "Always" is not offered for dangerous commands: they ask every time (assessCommand).
-      let dangerous = CommandSafety.dangerReason(inv.command) != nil
+      let dangerous = CommandSafety.dangerReason(inv.command, context: safetyContext) != nil
       let answer = await context.ask(
         ApprovalRequest(
           callID: call.id, subject: .command(argv: inv.command, workdir: inv.workdir),
@@ -195,7 +207,11 @@ public final class ShellTool: Tool {
   func execute(_ call: ToolInvocation, _ inv: Invocation, sandboxed: Bool, context: ToolContext)
     async throws -> Outcome
   {
-    var command = inv.command
+    // A known-safe command runs hardened (git told not to run the repository's programs, no
+    // planted binaries on PATH), so that it stays read-only; see `CommandHardening`.
+    let placement = commandContext(workdir: inv.workdir)
+    let knownSafe = CommandSafety.knownSafeCommand(inv.command, context: placement)
+    var command = knownSafe ?? inv.command
     var env = environmentPolicy.apply(to: baseEnvironment)
     // A login shell per command costs ~130 ms; the login environment is captured once per
     // session and each command runs with plain `-c`.
@@ -204,6 +220,9 @@ public final class ShellTool: Tool {
     {
       env = environmentPolicy.apply(to: login)
       command = [command[0], "-c", command[2]]
+    }
+    if knownSafe != nil {
+      env = CommandHardening.environment(env, context: placement)
     }
     var spec = ProcessSpec(
       executable: command[0], arguments: Array(command.dropFirst()), workingDirectory: inv.workdir,
@@ -267,12 +286,26 @@ public final class ShellTool: Tool {
     case .readOnly: return .readOnly
     case .dangerFullAccess: return .dangerFullAccess
     case .workspaceWrite:
-      let roots = SandboxPolicy.workspaceWriteRoots(
-        workingDirectory: cwd, additionalRoots: sandboxSettings.writableRoots,
-        environment: baseEnvironment, includeSlashTmp: !sandboxSettings.excludeSlashTmp,
-        includeTmpdir: !sandboxSettings.excludeTmpdirEnvVar)
-      return .workspaceWrite(writableRoots: roots, networkAccess: sandboxSettings.networkAccess)
+      return .workspaceWrite(
+        writableRoots: workspaceWriteRoots, networkAccess: sandboxSettings.networkAccess)
     }
+  }
+
+  /// The folders `workspace-write` lets commands write to.
+  var workspaceWriteRoots: [String] {
+    SandboxPolicy.workspaceWriteRoots(
+      workingDirectory: cwd, additionalRoots: sandboxSettings.writableRoots,
+      environment: baseEnvironment, includeSlashTmp: !sandboxSettings.excludeSlashTmp,
+      includeTmpdir: !sandboxSettings.excludeTmpdirEnvVar)
+  }
+
+  /// What the policy checks need to know about a call running in `workdir`. The writable roots
+  /// are those of `workspace-write` whatever the mode: they say where the agent is meant to
+  /// work, which is what makes a deletion outside them dangerous.
+  func commandContext(workdir: String) -> CommandContext {
+    CommandContext(
+      workdir: workdir, workspace: cwd, home: baseEnvironment["HOME"],
+      writableRoots: workspaceWriteRoots)
   }
 
   /// Reports a call that did not run (refused, declined, could not start) to the front end, and
