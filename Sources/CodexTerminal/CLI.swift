@@ -69,6 +69,8 @@ public enum CLI {
     case .pull:
       CurlTransport.preload()
       return await PullCommand.run(context)
+    case .mcp, .mcpList, .mcpGet, .mcpAdd, .mcpRemove:
+      return MCPCommand.run(context)
     case .run, .exec, .resume:
       // These talk to a model server: libcurl loads (~6 ms) while the config, instructions
       // and session are prepared. Not earlier: while the loader holds its lock, the async

@@ -102,6 +102,18 @@ public final class EventPrinter: Sendable {
         spinner?.stop()
         write(TerminalIO.stderrFD, Self.summary(e, style: err))
         spinner?.start("working")
+      case .mcpToolCallBegin(let b):
+        spinner?.stop()
+        endReasoning(&s)
+        finishAnswerLine(&s)
+        write(TerminalIO.stderrFD, MCPCallText.begin(b, style: err) + "\n")
+        spinner?.start(MCPCallText.label(server: b.server, tool: b.tool))
+      case .mcpToolCallProgress(let p):
+        spinner?.relabel(MCPCallText.progressLabel(p))
+      case .mcpToolCallEnd(let e):
+        spinner?.stop()
+        write(TerminalIO.stderrFD, MCPCallText.summary(e, style: err))
+        spinner?.start("working")
       case .warning(let w):
         spinner?.stop()
         finishAnswerLine(&s)

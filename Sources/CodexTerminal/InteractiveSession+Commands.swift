@@ -29,6 +29,8 @@ extension InteractiveSession {
       approvals(name, console)
     case .status:
       await status(console)
+    case .mcp:
+      for line in MCPStatusText.lines(mcp?.statuses ?? [], style: style) { console.say(line) }
     case .compact:
       do {
         let before = await session.history.count

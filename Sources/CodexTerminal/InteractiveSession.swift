@@ -12,6 +12,8 @@ struct InteractiveSession {
   let firstPrompt: String?
   /// The shell tool, so `/approvals` can change its policy; nil: the policy is fixed.
   var shellTool: ShellTool? = nil
+  /// The MCP servers, for `/mcp`; nil when none is configured.
+  var mcp: MCPServerManager? = nil
   /// With both set, the exit message says how to continue this session.
   var sessionID: String? = nil
   var rolloutPath: String? = nil

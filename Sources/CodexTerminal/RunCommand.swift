@@ -79,15 +79,20 @@ struct RunCommand {
         TerminalIO.stderrFD, err.yellow("warning: ") + TerminalText.escaped(warning) + "\n")
     }
 
+    let code: Int32
     if interactive {
       let repl = InteractiveSession(
         session: session, config: config, environment: environment, firstPrompt: prompt,
-        shellTool: built.shellTool, sessionID: built.rolloutPath == nil ? nil : session.id,
-        rolloutPath: built.rolloutPath)
-      return await repl.run()
+        shellTool: built.shellTool, mcp: built.mcp,
+        sessionID: built.rolloutPath == nil ? nil : session.id, rolloutPath: built.rolloutPath)
+      code = await repl.run()
+    } else {
+      // `prompt` is non-nil here: a missing one without a terminal was refused above.
+      code = await runOnce(session: session, prompt: prompt ?? "")
     }
-    // `prompt` is non-nil here: a missing one without a terminal was refused above.
-    return await runOnce(session: session, prompt: prompt ?? "")
+    // MCP servers are stopped before codex exits (stdin closed, then signals).
+    await built.mcp?.shutdown()
+    return code
   }
 
   func runOnce(session: Session, prompt: String) async -> Int32 {

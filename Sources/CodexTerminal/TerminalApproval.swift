@@ -60,6 +60,13 @@ public final class TerminalApproval: ApprovalHandler {
         text += "  " + PatchSummary.line(change, relativeTo: patch.workdir, style: style) + "\n"
       }
       text += PatchSummary.coloredDiff(patch.diff, style: style)
+    case .mcpTool(let call):
+      // Everything here came from the model or a server: escaped before it reaches the terminal.
+      text += style.yellow(style.bold("Allow this MCP tool call?"))
+      text += style.red(" (runs outside the sandbox)") + "\n"
+      text += "  server " + style.bold(MCPCallText.escaped(call.server, limit: 60))
+      text += "  tool " + style.bold(MCPCallText.escaped(call.tool, limit: 80)) + "\n"
+      text += "  arguments " + MCPCallText.escaped(call.arguments.serialized(), limit: 2000) + "\n"
     }
     if !r.reason.isEmpty {
       text += style.dim("  why: \(TerminalText.escaped(r.reason, keepingNewlines: true))") + "\n"
@@ -74,6 +81,8 @@ public final class TerminalApproval: ApprovalHandler {
     case .patch(let patch):
       return "a patch to "
         + TerminalText.escaped(patch.changes.map { $0.path }.joined(separator: ", "))
+    case .mcpTool(let call):
+      return "MCP tool " + MCPCallText.label(server: call.server, tool: call.tool)
     }
   }
 

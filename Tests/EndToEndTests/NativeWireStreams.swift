@@ -47,6 +47,13 @@ enum NativeWireStreams {
   static func anthropicCalls(_ calls: [JSON], thinking: String = "I should run it.")
     -> FakeResponse
   {
+    anthropicCalls(named: calls.map { ("shell", $0) }, thinking: thinking)
+  }
+
+  /// The same, for calls of any tools.
+  static func anthropicCalls(
+    named calls: [(name: String, arguments: JSON)], thinking: String = "I should run it."
+  ) -> FakeResponse {
     var events = [
       #"{"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"usage":{"input_tokens":20,"output_tokens":1}}}"#,
       #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}"#,
@@ -54,11 +61,11 @@ enum NativeWireStreams {
       #"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBsig=="}}"#,
       #"{"type":"content_block_stop","index":0}"#,
     ]
-    for (n, args) in calls.enumerated() {
-      let text = args.serialized()
+    for (n, call) in calls.enumerated() {
+      let text = call.arguments.serialized()
       let cut = text.index(text.startIndex, offsetBy: text.count / 2)
       events += [
-        #"{"type":"content_block_start","index":\#(n + 1),"content_block":{"type":"tool_use","id":"toolu_\#(n)","name":"shell","input":{}}}"#,
+        #"{"type":"content_block_start","index":\#(n + 1),"content_block":{"type":"tool_use","id":"toolu_\#(n)","name":\#(JSON.quoted(call.name)),"input":{}}}"#,
         #"{"type":"content_block_delta","index":\#(n + 1),"delta":{"type":"input_json_delta","partial_json":""}}"#,
         #"{"type":"content_block_delta","index":\#(n + 1),"delta":{"type":"input_json_delta","partial_json":\#(JSON.quoted(String(text[..<cut])))}}"#,
         #"{"type":"content_block_delta","index":\#(n + 1),"delta":{"type":"input_json_delta","partial_json":\#(JSON.quoted(String(text[cut...])))}}"#,
@@ -92,10 +99,18 @@ enum NativeWireStreams {
   /// A Gemini turn calling `shell` once per entry of `calls`, in one chunk (parallel calls are
   /// several parts); only the first call carries the thought signature, as Gemini 3 sends it.
   static func geminiCalls(_ calls: [JSON], ids: Bool = false) -> FakeResponse {
-    let parts = calls.enumerated().map { n, args in
+    geminiCalls(named: calls.map { ("shell", $0) }, ids: ids)
+  }
+
+  /// The same, for calls of any tools.
+  static func geminiCalls(named calls: [(name: String, arguments: JSON)], ids: Bool = false)
+    -> FakeResponse
+  {
+    let parts = calls.enumerated().map { n, call in
       let id = ids ? #","id": "fc-\#(n)""# : ""
       let sig = n == 0 ? #","thoughtSignature": "CiQBsig/0+=""# : ""
-      return #"{"functionCall": {"name": "shell","args": \#(args.serialized())\#(id)}\#(sig)}"#
+      return
+        #"{"functionCall": {"name": \#(JSON.quoted(call.name)),"args": \#(call.arguments.serialized())\#(id)}\#(sig)}"#
     }
     return gemini([
       #"{"candidates": [{"content": {"parts": [\#(parts.joined(separator: ","))],"role": "model"},"finishReason": "STOP","index": 0,"finishMessage": "Model generated function call(s)."}],\#(geminiUsage)}"#

@@ -7,82 +7,24 @@ import Testing
 /// next (which must carry the command's output) answers `Done: <output>`.
 enum ScriptedModel {
   static func toolOutput(_ req: RecordedRequest) -> String? {
-    guard let body = req.bodyJSON else { return nil }
-    // chat + ollama: a `tool` message; responses: a function_call_output item; tgi: the prompt.
-    for m in body["messages"]?.arrayValue ?? [] where m["role"] == "tool" {
-      return m["content"]?.stringValue
-    }
-    for item in body["input"]?.arrayValue ?? [] where item["type"] == "function_call_output" {
-      return item["output"]?.stringValue
-    }
-    // anthropic: a `tool_result` block; gemini: a `functionResponse` part.
-    if let out = NativeWireStreams.toolOutputs(body).last { return out }
-    if let prompt = body["inputs"]?.stringValue, let r = prompt.firstRange(of: "<tool_response>\n"),
-      let end = prompt[r.upperBound...].firstRange(of: "\n</tool_response>")
-    {
-      return String(prompt[r.upperBound..<end.lowerBound])
-    }
-    return nil
+    req.bodyJSON.flatMap { WireScript.toolOutputs($0).last }
   }
 
   static func handler(wire: WireAPI, script: String, textCall: Bool = false)
     -> @Sendable (RecordedRequest) -> FakeResponse
   {
-    let args = JSON.object(["command": ["bash", "-lc", .string(script)]]).serialized()
+    let args: JSON = ["command": ["bash", "-lc", .string(script)]]
     return { req in
       if let out = toolOutput(req) {
         let exit = (try? JSON.parse(out))?["metadata"]?["exit_code"]
-        let answer = "Done: " + (exit == 0 ? "ok" : "failed")
-        switch wire {
-        case .chat: return .sse(chatSSE([answer]))
-        case .ollama:
-          return .ndjson([
-            #"{"message":{"role":"assistant","content":\#(JSON.quoted(answer))},"done":false}"#,
-            #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#,
-          ])
-        case .responses:
-          return .sse([
-            #"{"type":"response.output_text.delta","delta":\#(JSON.quoted(answer))}"#,
-            #"{"type":"response.completed","response":{"usage":{"input_tokens":1,"output_tokens":1}}}"#,
-          ])
-        case .tgi:
-          return .sse([
-            #"{"token":{"id":1,"text":\#(JSON.quoted(answer)),"special":false},"generated_text":\#(JSON.quoted(answer)),"details":null}"#
-          ])
-        case .anthropic: return NativeWireStreams.anthropicText(answer)
-        case .gemini: return NativeWireStreams.geminiText(answer)
-        }
+        return WireScript.answer(wire, "Done: " + (exit == 0 ? "ok" : "failed"))
       }
-      let call = "<tool_call>\n{\"name\": \"shell\", \"arguments\": \(args)}\n</tool_call>"
-      switch wire {
-      case .chat:
-        if textCall { return .sse(chatSSE([call])) }
-        return .sse([
-          #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_A","type":"function","function":{"name":"shell","arguments":""}}]}}]}"#,
-          #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":\#(JSON.quoted(args))}}]}}]}"#,
-          #"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#, "[DONE]",
-        ])
-      case .ollama:
-        return .ndjson([
-          #"{"message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"shell","arguments":\#(args)}}]},"done":false}"#,
-          #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#,
-        ])
-      case .responses:
-        return .sse([
-          #"{"type":"response.output_item.added","item":{"id":"fc_1","type":"function_call","call_id":"call_R","name":"shell","arguments":""}}"#,
-          #"{"type":"response.function_call_arguments.delta","item_id":"fc_1","delta":\#(JSON.quoted(args))}"#,
-          #"{"type":"response.output_item.done","item":{"id":"fc_1","type":"function_call","call_id":"call_R","name":"shell","arguments":\#(JSON.quoted(args))}}"#,
-          #"{"type":"response.completed","response":{}}"#,
-        ])
-      case .tgi:
-        return .sse([
-          #"{"token":{"id":1,"text":\#(JSON.quoted(call)),"special":false},"generated_text":\#(JSON.quoted(call)),"details":null}"#
-        ])
-      case .anthropic:
-        return NativeWireStreams.anthropicCalls([["command": ["bash", "-lc", .string(script)]]])
-      case .gemini:
-        return NativeWireStreams.geminiCalls([["command": ["bash", "-lc", .string(script)]]])
+      if textCall {
+        let call =
+          "<tool_call>\n{\"name\": \"shell\", \"arguments\": \(args.serialized())}\n</tool_call>"
+        return WireScript.answer(wire, call)
       }
+      return WireScript.calls(wire, [("shell", args)])
     }
   }
 }
@@ -95,19 +37,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
 
 @Suite(.serialized) struct ToolLoopTests {
   func config(_ wire: WireAPI, _ base: String) -> (String, [String]) {
-    switch wire {
-    case .chat: return ("", ["--provider", "vllm", "--provider-url", base + "/v1"])
-    case .ollama: return ("", ["--provider", "ollama", "--provider-url", base])
-    case .responses:
-      return ("[model_providers.openai]\nbase_url = \"\(base)/v1\"\n", ["--provider", "openai"])
-    case .tgi:
-      return (
-        "[model_providers.huggingface]\nwire_api = \"tgi\"\n",
-        ["--provider", "huggingface", "--provider-url", base]
-      )
-    case .anthropic: return ("", ["--provider", "anthropic", "--provider-url", base])
-    case .gemini: return ("", ["--provider", "gemini", "--provider-url", base])
-    }
+    WireScript.provider(wire, base)
   }
 
   @Test(arguments: WireAPI.allCases)

@@ -78,7 +78,8 @@ public actor Session {
 
   func request(for messages: [ChatMessage]) -> ChatRequest {
     ChatRequest(
-      model: model, instructions: instructions, messages: messages, tools: tools.specs,
+      model: model, instructions: instructions, messages: messages,
+      tools: tools.specs(for: client.provider.wire),
       options: client.provider.modelOptions)
   }
 
@@ -95,6 +96,8 @@ public actor Session {
     var repetition = CallRepetition()
     var overflowRetried = false
     while true {
+      await tools.prepareForRequest(emit: emit)
+      try Task.checkCancellation()
       var request = request(for: history)
       if context.needsCompaction(request) {
         try await compact(trigger: .auto, emit: emit)

@@ -20,6 +20,9 @@ public struct SessionFactory: Sendable {
     public let shellTool: ShellTool
     /// Where the session is saved; nil when it cannot be (a warning said why).
     public let rolloutPath: String?
+    /// The MCP servers (already starting); nil when none is enabled. `shutdown()` it when the
+    /// session ends.
+    public let mcp: MCPServerManager?
   }
 
   /// - Parameters:
@@ -53,6 +56,8 @@ public struct SessionFactory: Sendable {
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
     let shell = ShellTool(config: config, environment: environment)
     let tools = Toolbox([shell, UpdatePlanTool()])
+    let mcp = MCPServerManager.forSession(
+      config: config, environment: environment, http: transport, toolbox: tools, shell: shell)
 
     let id = resumed?.meta.id ?? SessionID.make()
     var recorder: RolloutRecorder?
@@ -77,7 +82,7 @@ public struct SessionFactory: Sendable {
       contextSettings: ContextSettings(
         window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit,
         lookup: router.contextLookup))
-    return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)
+    return Built(session: session, shellTool: shell, rolloutPath: recorder?.path, mcp: mcp)
   }
 }
 

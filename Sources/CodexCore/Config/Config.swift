@@ -18,6 +18,8 @@ public struct Config: Sendable {
   public var modelContextWindow: Int?
   /// `model_auto_compact_token_limit`.
   public var autoCompactTokenLimit: Int?
+  /// `[mcp_servers.*]`, in file order (disabled ones included).
+  public var mcpServers: [MCPServerConfig] = []
   /// The working directory (`-C/--cd`, else the process's).
   public var cwd: String
   /// `CODEX_HOME`, default `~/.codex`.

@@ -271,6 +271,7 @@ struct ConfigInterpreter {
       cwd: cwd, codexHome: codexHome, origins: origins)
     config.fallbacks = try fallbacks(registry: registry, current: provider)
     config.prices = PriceBook(overrides: try prices())
+    config.mcpServers = try mcpServers()
     config.origins = origins
     return config
   }

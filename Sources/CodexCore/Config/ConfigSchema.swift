@@ -99,6 +99,36 @@ public enum ConfigSchema {
     ConfigKey("max_bytes", .integer(0...intMax), "size limit of history.jsonl"),
   ]
 
+  /// `[mcp_servers.NAME]`, codex-rs's keys plus `approve` and `[...tools.TOOL] approve`.
+  public static let mcpServer: [ConfigKey] = [
+    ConfigKey("command", .string, "program that runs a stdio server"),
+    ConfigKey("args", .stringArray, "its arguments"),
+    ConfigKey("env", .stringTable, "variables set for it"),
+    ConfigKey("env_vars", .stringArray, "our variables passed on to it"),
+    ConfigKey("cwd", .string, "its working directory"),
+    ConfigKey("url", .string, "a streamable HTTP server's endpoint"),
+    ConfigKey("bearer_token_env_var", .string, "variable holding its bearer token"),
+    ConfigKey("http_headers", .stringTable, "headers sent to it"),
+    ConfigKey("env_http_headers", .stringTable, "headers whose values come from variables"),
+    ConfigKey("enabled", .bool, "start it (default true)"),
+    ConfigKey("startup_timeout_sec", .number(0.001...86_400), "wait for it at most (10)"),
+    ConfigKey("startup_timeout_ms", .integer(1...86_400_000), "older spelling, milliseconds"),
+    ConfigKey("tool_timeout_sec", .number(0.001...86_400), "longest tool call (60)"),
+    ConfigKey("enabled_tools", .stringArray, "offer only these tools"),
+    ConfigKey("disabled_tools", .stringArray, "never offer these tools"),
+    ConfigKey(
+      "approve", .choice(MCPApprovalSetting.allCases.map(\.rawValue)),
+      "always: never ask for its calls; ask: ask for every call"),
+    ConfigKey(
+      "tools",
+      .map(
+        .table([
+          ConfigKey(
+            "approve", .choice(MCPApprovalSetting.allCases.map(\.rawValue)),
+            "this tool's approval")
+        ])), "settings per tool"),
+  ]
+
   /// Keys at the top level of the file, and inside `[profiles.NAME]`.
   public static let topLevel: [ConfigKey] =
     [
@@ -133,7 +163,7 @@ public enum ConfigSchema {
       ConfigKey(
         "fallback", .stringArray,
         "PROVIDER/MODEL entries tried in order when the provider in use is down"),
-      ConfigKey("mcp_servers", .opaque, "MCP servers"),
+      ConfigKey("mcp_servers", .map(.table(mcpServer)), "MCP servers by name"),
       ConfigKey(LegacyConfig.approvalModeKey, .ignored, "the older CLI's approvalMode"),
     ] + codexRSOnly
 

@@ -60,6 +60,17 @@ public enum PrivateFiles {
     return path
   }
 
+  /// `path` as a private directory: its parent is `makeRoot`'d, `path` itself created 0700 and
+  /// never a symbolic link (`$CODEX_HOME/log`).
+  @discardableResult
+  public static func makeDirectory(_ path: String) throws -> String {
+    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+      return try makeDirectories(path, in: ".")
+    }
+    return try makeDirectories(
+      String(path[path.index(after: slash)...]), in: String(path[..<slash]))
+  }
+
   /// Opens `path` for writing with `flags` added, never through a symbolic link, creating it
   /// 0600. It must be a regular file with no other name (a hard link would redirect the writes
   /// as a symbolic link would); one that others may read is narrowed to 0600.

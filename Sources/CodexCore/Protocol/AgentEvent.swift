@@ -9,6 +9,11 @@ public enum AgentEvent: Sendable, Equatable {
   case commandBegin(CommandBegin)
   case commandOutput(id: String, chunk: [UInt8])
   case commandEnd(CommandEnd)
+  /// An MCP tool call started (after any approval).
+  case mcpToolCallBegin(MCPToolCallBegin)
+  /// The server reported progress on a running call (`notifications/progress`).
+  case mcpToolCallProgress(MCPToolCallProgress)
+  case mcpToolCallEnd(MCPToolCallEnd)
   case usage(TokenUsage)
   case warning(String)
   /// The provider in use failed before answering and the request went to the next entry of
@@ -164,6 +169,8 @@ public struct ApprovalRequest: Sendable, Equatable {
     case command(argv: [String], workdir: String)
     /// Files a patch would write.
     case patch(PatchApproval)
+    /// A call to an MCP server's tool (it runs outside the sandbox).
+    case mcpTool(MCPToolCallBegin)
   }
 
   public var callID: String
@@ -252,4 +259,71 @@ public enum CommandText {
     if safe, !s.isEmpty { return s }
     return "'" + s.replacing("'", with: "'\\''") + "'"
   }
+}
+
+/// An MCP tool call: which server and tool, with what arguments.
+public struct MCPToolCallBegin: Sendable, Equatable {
+  public var id: String
+  public var server: String
+  public var tool: String
+  /// The arguments as the model sent them (an object).
+  public var arguments: JSON
+
+  public init(id: String, server: String, tool: String, arguments: JSON) {
+    self.id = id
+    self.server = server
+    self.tool = tool
+    self.arguments = arguments
+  }
+}
+
+public struct MCPToolCallProgress: Sendable, Equatable {
+  public var id: String
+  public var server: String
+  public var tool: String
+  public var progress: Double
+  public var total: Double?
+  public var message: String?
+
+  public init(
+    id: String, server: String, tool: String, progress: Double, total: Double?, message: String?
+  ) {
+    self.id = id
+    self.server = server
+    self.tool = tool
+    self.progress = progress
+    self.total = total
+    self.message = message
+  }
+}
+
+public struct MCPToolCallEnd: Sendable, Equatable {
+  public var id: String
+  public var server: String
+  public var tool: String
+  public var arguments: JSON
+  /// The server's answer: content items, structured content, whether it reports an error.
+  public var result: MCPClient.CallResult?
+  /// Why there is no result (refused, declined, the server failed or timed out).
+  public var error: String?
+  public var duration: Duration
+  /// What the model was told (possibly truncated).
+  public var output: String
+
+  public init(
+    id: String, server: String, tool: String, arguments: JSON, result: MCPClient.CallResult?,
+    error: String?, duration: Duration, output: String
+  ) {
+    self.id = id
+    self.server = server
+    self.tool = tool
+    self.arguments = arguments
+    self.result = result
+    self.error = error
+    self.duration = duration
+    self.output = output
+  }
+
+  /// False when the call did not run or the tool reported an error.
+  public var succeeded: Bool { error == nil && !(result?.isError ?? true) }
 }
