@@ -1,0 +1,95 @@
+/// Everything a patch will do, worked out before anything is written: made by
+/// `PatchPlanner.plan`, shown at the approval prompt, checked against the sandbox
+/// (`writtenPaths`), then carried out by `apply()`.
+public struct PatchPlan: Sendable {
+  /// The absolute working directory relative paths were resolved against.
+  public let directory: String
+  /// One entry per file, in patch order. A move is one `.update` with `movePath`.
+  public let changes: [PatchFileChange]
+  /// The real location of every file the patch creates, rewrites or deletes (a move: both the
+  /// source and the destination), with symlinks and `..` resolved the way the kernel walks
+  /// them: a path that leaves the workspace through a symlink appears here as where it really
+  /// lands. Check these against the sandbox's writable roots before `apply()`.
+  public let writtenPaths: [String]
+  let steps: [PlannedStep]
+
+  /// "3 files changed, +12 −4" (the minus is U+2212, as in git's stat line).
+  public var summary: String {
+    let files = changes.count == 1 ? "1 file changed" : "\(changes.count) files changed"
+    let added = changes.reduce(0) { $0 + $1.additions }
+    let removed = changes.reduce(0) { $0 + $1.deletions }
+    return "\(files), +\(added) \u{2212}\(removed)"
+  }
+
+  /// What the model is told after `apply()` succeeded, in codex-rs's words:
+  /// "Success. Updated the following files:" then `A path`, `M path`, `D path` lines (a move is
+  /// `M` with its new path). Paths are relative to `directory` when inside it.
+  public var report: String {
+    var lines = ["Success. Updated the following files:"]
+    for change in changes {
+      switch change.kind {
+      case .add: lines.append("A " + relative(change.path))
+      case .update: lines.append("M " + relative(change.movePath ?? change.path))
+      case .delete: lines.append("D " + relative(change.path))
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func relative(_ path: String) -> String {
+    let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+  }
+}
+
+/// One file's change, for events, the approval prompt and the summary line.
+public struct PatchFileChange: Sendable, Equatable {
+  public enum Kind: String, Sendable, Equatable {
+    case add
+    case update
+    case delete
+  }
+
+  /// Absolute, with `.` and `..` removed as written (symlinks not resolved: see `writtenPaths`).
+  public let path: String
+  public let kind: Kind
+  /// The new path of a moved file (absolute), nil otherwise.
+  public let movePath: String?
+  /// The change as unified-diff hunks without file headers (`@@ -1,3 +1,4 @@` …), three lines of
+  /// context, `\ No newline at end of file` where needed. Empty when the content is unchanged
+  /// (a pure move) or not UTF-8 text (deleting a binary file).
+  public let unifiedDiff: String
+  /// Lines added and removed, as counted in `unifiedDiff`.
+  public let additions: Int
+  public let deletions: Int
+
+  public init(
+    path: String, kind: Kind, movePath: String? = nil, unifiedDiff: String, additions: Int,
+    deletions: Int
+  ) {
+    self.path = path
+    self.kind = kind
+    self.movePath = movePath
+    self.unifiedDiff = unifiedDiff
+    self.additions = additions
+    self.deletions = deletions
+  }
+}
+
+/// What is at a real path: before the patch (as read when planning) or after it.
+enum PlannedEntry: Sendable, Equatable {
+  /// `mode` nil: a file the patch creates, with the default mode for new files.
+  case regular(bytes: [UInt8], mode: UInt32?)
+  case symlink(target: String)
+  case directory
+  case other
+}
+
+/// One path whose entry the patch replaces: `original` (nil: absent) becomes `result` (nil:
+/// removed).
+struct PlannedStep: Sendable, Equatable {
+  let realPath: String
+  let displayPath: String
+  let original: PlannedEntry?
+  let result: PlannedEntry?
+}
