@@ -42,6 +42,13 @@ public enum ApplyPatchInvocation: Sendable, Equatable {
     return recognize(script: argv[2])
   }
 
+  /// The directory to plan a recognised patch in: `cwd` (the command's working directory), or
+  /// the `cd` directory of the script resolved against it.
+  public static func directory(for workingDirectory: String?, in cwd: String) -> String {
+    guard let workingDirectory else { return cwd }
+    return PatchPaths.absolute(workingDirectory, in: cwd)
+  }
+
   private static var implicit: ApplyPatchInvocation {
     .implicitPatch(
       message: "patch detected without a call to apply_patch; \(usage)")

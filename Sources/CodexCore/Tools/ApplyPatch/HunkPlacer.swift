@@ -59,11 +59,13 @@ struct HunkPlacer {
     var searchStart = cursor
     var headerLine: Int?
     for header in chunk.headers {
-      guard
-        let line = matcher.firstLine(
-          matching: header, from: headerLine.map { $0 + 1 } ?? searchStart)
-      else {
-        throw headerNotFound(header, chunk, number, after: headerLine ?? searchStart)
+      let from = headerLine.map { $0 + 1 } ?? searchStart
+      // Like the hunk's lines, a first header found only before the previous hunk is accepted
+      // (out-of-order hunks); overlaps are caught below.
+      let fallback =
+        headerLine == nil && from > 0 ? matcher.firstLine(matching: header, from: 0) : nil
+      guard let line = matcher.firstLine(matching: header, from: from) ?? fallback else {
+        throw headerNotFound(header, chunk, number, after: from)
       }
       headerLine = line
     }

@@ -40,13 +40,13 @@ extension PatchPlan {
     return report
   }
 
-  private enum Undo {
+  enum Undo {
     case restore(PlannedStep)
     case removeDirectories([String])
   }
 
   /// Puts back what `done` changed, newest first; false if any of it failed.
-  private static func undo(_ done: [Undo]) -> Bool {
+  static func undo(_ done: [Undo]) -> Bool {
     var complete = true
     for action in done.reversed() {
       switch action {

@@ -84,7 +84,9 @@ struct UnifiedDiff: Equatable {
     var trace: [[Int]] = []
     var found = false
     search: for cost in 0...min(offset, maxCost) {
-      trace.append(frontier)
+      // Only diagonals -cost...cost matter at this step: saving just those keeps the trace
+      // at O(cost²) rather than O(cost·(n+m)).
+      trace.append(Array(frontier[(offset - cost)...(offset + cost)]))
       for diagonal in stride(from: -cost, through: cost, by: 2) {
         var x: Int
         if diagonal == -cost
@@ -112,17 +114,18 @@ struct UnifiedDiff: Equatable {
     var x = n
     var y = m
     for cost in stride(from: trace.count - 1, through: 0, by: -1) {
-      let previous = trace[cost]
+      let saved = trace[cost]
+      func previous(_ diagonal: Int) -> Int { saved[diagonal + cost] }
       let diagonal = x - y
       let previousDiagonal: Int
       if diagonal == -cost
-        || (diagonal != cost && previous[offset + diagonal - 1] < previous[offset + diagonal + 1])
+        || (diagonal != cost && previous(diagonal - 1) < previous(diagonal + 1))
       {
         previousDiagonal = diagonal + 1
       } else {
         previousDiagonal = diagonal - 1
       }
-      let previousX = cost == 0 ? 0 : previous[offset + previousDiagonal]
+      let previousX = cost == 0 ? 0 : previous(previousDiagonal)
       let previousY = previousX - previousDiagonal
       while x > previousX && y > previousY {
         x -= 1
