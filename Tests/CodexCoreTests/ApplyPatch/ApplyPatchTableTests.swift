@@ -100,6 +100,15 @@ struct PatchCase: CustomTestStringConvertible, Sendable {
       patch: wrapPatch("*** Update File: h.py\n@@ class A:\n+    z = 0"),
       expected: ["h.py": "class A:\n    z = 0\n    x = 1\n\nclass B:\n    y = 2\n"]),
     PatchCase(
+      name: "end of file wins over a header for a pure addition",
+      files: ["h.py": "class A:\n    x = 1\n"],
+      patch: wrapPatch("*** Update File: h.py\n@@ class A:\n+y = 2\n*** End of File"),
+      expected: ["h.py": "class A:\n    x = 1\ny = 2\n"]),
+    PatchCase(
+      name: "a pure addition keeps a final blank line last (codex-rs)",
+      files: ["b.txt": "a\n\n"], patch: wrapPatch("*** Update File: b.txt\n@@\n+z"),
+      expected: ["b.txt": "a\nz\n\n"]),
+    PatchCase(
       name: "the header line repeated as the first context line",
       files: ["r.py": "def f():\n    pass\n"],
       patch: wrapPatch("*** Update File: r.py\n@@ def f():\n def f():\n-    pass\n+    return 1"),

@@ -174,8 +174,8 @@ import Testing
       atPath: workspace.path("made/deeper"), withIntermediateDirectories: true)
     func step(_ name: String, _ original: PlannedEntry?) -> PlannedStep {
       PlannedStep(
-        realPath: workspace.path(name), displayPath: workspace.path(name), original: original,
-        result: nil)
+        realPath: workspace.path(name), displayPath: workspace.path(name),
+        requestedPath: workspace.path(name), followsFinal: false, original: original, result: nil)
     }
     let complete = PatchPlan.undo([
       .removeDirectories([workspace.path("made"), workspace.path("made/deeper")]),
@@ -199,10 +199,37 @@ import Testing
     let complete = PatchPlan.undo([
       .restore(
         PlannedStep(
-          realPath: missingParent, displayPath: missingParent,
-          original: .regular(bytes: [0x61], mode: 0o644), result: nil))
+          realPath: missingParent, displayPath: missingParent, requestedPath: missingParent,
+          followsFinal: false, original: .regular(bytes: [0x61], mode: 0o644), result: nil))
     ])
     #expect(!complete)
+  }
+
+  @Test func aSymlinkSwappedInAfterPlanningIsRefused() throws {
+    // The attack: plan a write into a plain directory, then replace the directory with a link
+    // to somewhere the sandbox check never saw.
+    let workspace = try PatchWorkspace(["dir/a.txt": "a\n"])
+    let outside = try PatchWorkspace(["a.txt": "a\n"])
+    let plan = try PatchPlanner.plan(
+      text: wrapPatch("*** Update File: dir/a.txt\n@@\n-a\n+pwned"), in: workspace.root)
+    #expect(plan.writtenPaths == [workspace.path("dir/a.txt")])
+    try FileManager.default.removeItem(atPath: workspace.path("dir"))
+    try workspace.link("dir", to: outside.root)
+    #expect(throws: ApplyPatchError.changedSincePlanned(path: workspace.path("dir/a.txt"))) {
+      try plan.apply()
+    }
+    #expect(outside.read("a.txt") == "a\n")
+  }
+
+  @Test func unicodeSpellingsAreDifferentFiles() throws {
+    // NFC and NFD "café" are equal Swift strings but two files on Linux.
+    let nfc = "caf\u{E9}.txt"
+    let nfd = "cafe\u{301}.txt"
+    let workspace = try PatchWorkspace([nfc: "composed\n"])
+    try workspace.apply(wrapPatch("*** Add File: \(nfd)\n+decomposed\n*** Delete File: \(nfc)"))
+    let names = try FileManager.default.contentsOfDirectory(atPath: workspace.root)
+    #expect(names.map { Array($0.utf8) } == [Array(nfd.utf8)])
+    #expect(workspace.read(nfd) == "decomposed\n")
   }
 
   @Test func applyingTwiceFailsTheSecondTime() throws {

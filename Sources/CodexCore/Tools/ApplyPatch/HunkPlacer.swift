@@ -129,12 +129,13 @@ struct HunkPlacer {
     return result
   }
 
-  /// Where a hunk with only `+` lines goes: after its header line; else at the end of the file,
-  /// before a final blank line unless it is anchored with `*** End of File` (codex-rs).
+  /// Where a hunk with only `+` lines goes: at the very end with `*** End of File`; else right
+  /// after its header line; else at the end of the file, before a final blank line (codex-rs).
   private func insertionPoint(_ chunk: PatchChunk, after headerLine: Int?) -> Int {
-    if let headerLine { return headerLine + 1 }
     let count = file.lines.count
-    if !chunk.isEndOfFile, let last = file.lines.last, last.text.isEmpty { return count - 1 }
+    if chunk.isEndOfFile { return count }
+    if let headerLine { return headerLine + 1 }
+    if let last = file.lines.last, last.text.isEmpty { return count - 1 }
     return count
   }
 

@@ -3,7 +3,7 @@
 /// trailing whitespace, then also mapping Unicode look-alikes (curly quotes, dashes, odd spaces)
 /// to ASCII. Unlike codex-rs it reports every position the first successful pass matches, so the
 /// planner can refuse an ambiguous hunk instead of silently editing the first place.
-struct LineMatcher {
+final class LineMatcher {
   enum Pass: Int, CaseIterable {
     case exact
     case trailingWhitespace
@@ -11,12 +11,22 @@ struct LineMatcher {
     case punctuation
   }
 
-  /// The file's lines in each pass's form, computed once.
-  private let forms: [[String]]
-  var lineCount: Int { forms[0].count }
+  /// The file's lines in each pass's form, each computed the first time a pass needs it (most
+  /// hunks match exactly, and the looser forms cost a pass over every line).
+  private var forms: [[String]?]
+  private let lines: [String]
+  var lineCount: Int { lines.count }
 
   init(lines: [String]) {
-    forms = Pass.allCases.map { pass in lines.map { Self.form($0, pass) } }
+    self.lines = lines
+    forms = [lines] + Array(repeating: nil, count: Pass.allCases.count - 1)
+  }
+
+  private func form(_ pass: Pass) -> [String] {
+    if let computed = forms[pass.rawValue] { return computed }
+    let computed = lines.map { Self.form($0, pass) }
+    forms[pass.rawValue] = computed
+    return computed
   }
 
   static func form(_ line: String, _ pass: Pass) -> String {
@@ -50,19 +60,37 @@ struct LineMatcher {
   /// matches anywhere in `starts`. Empty when no pass matches.
   func matches(of pattern: [String], startingIn starts: Range<Int>) -> [Int] {
     guard !pattern.isEmpty, pattern.count <= lineCount else { return [] }
-    let lastStart = lineCount - pattern.count
-    guard starts.lowerBound <= lastStart else { return [] }
-    let candidates = starts.lowerBound...min(starts.upperBound - 1, lastStart)
-    guard !candidates.isEmpty else { return [] }
+    let lower = max(0, starts.lowerBound)
+    let upper = min(starts.upperBound, lineCount - pattern.count + 1)
+    guard lower < upper else { return [] }
+    let candidates = lower..<upper
     for pass in Pass.allCases {
-      let file = forms[pass.rawValue]
+      let file = form(pass)
       let wanted = pattern.map { Self.form($0, pass) }
-      let found = candidates.filter { start in
-        wanted.indices.allSatisfy { file[start + $0] == wanted[$0] }
+      var found: [Int] = []
+      // Only where the first line matches: a hash lookup instead of a scan of the file.
+      for start in positions(pass)[wanted[0], default: []] where candidates.contains(start) {
+        var matched = true
+        for offset in 1..<wanted.count where file[start + offset] != wanted[offset] {
+          matched = false
+          break
+        }
+        if matched { found.append(start) }
       }
       if !found.isEmpty { return found }
     }
     return []
+  }
+
+  private var positionsByPass: [Pass: [String: [Int]]] = [:]
+
+  /// Where each distinct line (in a pass's form) occurs, ascending.
+  private func positions(_ pass: Pass) -> [String: [Int]] {
+    if let computed = positionsByPass[pass] { return computed }
+    var computed: [String: [Int]] = [:]
+    for (index, line) in form(pass).enumerated() { computed[line, default: []].append(index) }
+    positionsByPass[pass] = computed
+    return computed
   }
 
   /// The first line at or after `start` matching an `@@` header: in the passes above, then as
@@ -72,7 +100,7 @@ struct LineMatcher {
     if let line = matches(of: [header], startingIn: start..<lineCount).first { return line }
     let wanted = Self.normalised(header)
     guard !wanted.isEmpty else { return nil }
-    let lines = forms[Pass.punctuation.rawValue]
+    let lines = form(.punctuation)
     return (start..<lineCount).first { lines[$0].hasPrefix(wanted) }
       ?? (start..<lineCount).first { lines[$0].contains(wanted) }
   }
@@ -82,7 +110,7 @@ struct LineMatcher {
   /// nothing resembles it.
   func nearest(to pattern: [String]) -> (start: Int, length: Int)? {
     guard !pattern.isEmpty, lineCount > 0 else { return nil }
-    let lines = forms[Pass.punctuation.rawValue]
+    let lines = form(.punctuation)
     let wanted = pattern.map(Self.normalised)
     let length = min(pattern.count, lineCount)
     var best: (start: Int, score: Int)?

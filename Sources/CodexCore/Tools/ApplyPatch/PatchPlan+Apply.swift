@@ -14,13 +14,14 @@ extension PatchPlan {
   /// hard links is replaced, not modified in place, so the other links keep the old content.
   @discardableResult
   public func apply() throws(ApplyPatchError) -> String {
-    for step in steps where !Self.isUnchanged(step) {
+    for step in steps where !step.stillLeadsToRealPath || !Self.isUnchanged(step) {
       throw .changedSincePlanned(path: step.displayPath)
     }
     var done: [Undo] = []
     for step in steps where step.result != nil {
       do throws(PatchFileSystemError) {
         guard case .regular(let bytes, let mode)? = step.result else { continue }
+        try Self.checkPath(of: step)
         let made = try PatchFileSystem.makeParentDirectories(of: step.realPath)
         done.append(.removeDirectories(made))
         try PatchFileSystem.writeAtomically(step.realPath, bytes, mode: mode)
@@ -31,6 +32,7 @@ extension PatchPlan {
     }
     for step in steps where step.result == nil {
       do throws(PatchFileSystemError) {
+        try Self.checkPath(of: step)
         try PatchFileSystem.remove(step.realPath)
         done.append(.restore(step))
       } catch {
@@ -38,6 +40,15 @@ extension PatchPlan {
       }
     }
     return report
+  }
+
+  /// Checked again right before each write: narrows the window in which a process racing the
+  /// patch could swap a directory for a symlink to a few system calls (closing it needs
+  /// `openat2` with `RESOLVE_BENEATH`, which the C shims do not offer yet).
+  private static func checkPath(of step: PlannedStep) throws(PatchFileSystemError) {
+    guard step.stillLeadsToRealPath else {
+      throw PatchFileSystemError(reason: "a symbolic link on its path changed during the write")
+    }
   }
 
   enum Undo {

@@ -1,6 +1,20 @@
-/// Everything a patch will do, worked out before anything is written: made by
-/// `PatchPlanner.plan`, shown at the approval prompt, checked against the sandbox
-/// (`writtenPaths`), then carried out by `apply()`.
+/// Everything a patch will do, worked out before anything is written.
+///
+/// The whole flow, for the tool layer:
+/// ```swift
+/// // 1. A shell call may carry a patch (the apply_patch tool passes its text directly).
+/// guard case .patch(let text, let cd) = ApplyPatchInvocation.recognize(argv) else { … }
+/// // 2. Parse and plan: reads the files, places every hunk, writes nothing.
+/// let plan = try PatchPlanner.plan(
+///   text: text, in: ApplyPatchInvocation.directory(for: cd, in: cwd))
+/// // 3. Check plan.writtenPaths against the sandbox's writable roots; show plan.changes
+/// //    (unifiedDiff per file) and plan.summary at the approval prompt; emit events.
+/// // 4. Write; the result is the tool output for the model.
+/// let output = try plan.apply()
+/// ```
+/// Every step throws `ApplyPatchError`; its `description` is the tool output to send back to
+/// the model on failure (it names the patch line or hunk and says how to fix the patch). All of
+/// it is synchronous file I/O: run it off the cooperative thread pool for big patches.
 public struct PatchPlan: Sendable {
   /// The absolute working directory relative paths were resolved against.
   public let directory: String
@@ -90,6 +104,17 @@ enum PlannedEntry: Sendable, Equatable {
 struct PlannedStep: Sendable, Equatable {
   let realPath: String
   let displayPath: String
+  /// The absolute, unresolved path the patch named, and whether its last symlink is followed:
+  /// resolving it again must still lead to `realPath`.
+  let requestedPath: String
+  let followsFinal: Bool
   let original: PlannedEntry?
   let result: PlannedEntry?
+
+  /// False when a symlink on the way was swapped since planning (the path now leads
+  /// elsewhere), so writing `realPath` would no longer be what the patch asked for.
+  var stillLeadsToRealPath: Bool {
+    PatchPaths.realLocation(of: requestedPath, followFinal: followsFinal)
+      .map { Array($0.utf8) == Array(realPath.utf8) } ?? false
+  }
 }

@@ -38,21 +38,30 @@ public enum PatchPlanner {
 private struct Planning {
   let directory: String
 
+  /// A real path's bytes: Swift compares strings up to Unicode canonical equivalence, but a
+  /// file named "café" in NFC and one in NFD are two files.
+  private typealias Key = [UInt8]
+
   private struct Slot {
+    let realPath: String
     let displayPath: String
+    /// The path as asked for (absolute, unresolved) and how: to check at apply time that it
+    /// still leads to `realPath`.
+    let requestedPath: String
+    let followsFinal: Bool
     let original: PlannedEntry?
     var current: PlannedEntry?
   }
 
   private struct Move {
-    let source: String
-    let destination: String
+    let source: Key
+    let destination: Key
     let oldText: FileText
   }
 
   /// Keyed by real path: two spellings of one file share a slot.
-  private var slots: [String: Slot] = [:]
-  private var order: [String] = []
+  private var slots: [Key: Slot] = [:]
+  private var order: [Key] = []
   private var moves: [Move] = []
 
   init(directory: String) {
@@ -101,7 +110,7 @@ private struct Planning {
       default: throw fileError(operation, "is not a regular file")
       }
     }
-    if slot.original != nil && !PatchFileSystem.isWritable(key) {
+    if slot.original != nil && !PatchFileSystem.isWritable(slot.realPath) {
       throw fileError(operation, "is read-only")
     }
     guard let text = FileText(bytes: bytes) else {
@@ -139,7 +148,7 @@ private struct Planning {
 
   /// The slot of `path`, read from disk the first time it is touched.
   private mutating func slot(_ path: String, line: Int, followFinal: Bool) throws(ApplyPatchError)
-    -> String
+    -> Key
   {
     let joined = path.hasPrefix("/") ? path : directory + "/" + path
     let display = PatchPaths.absolute(path, in: directory)
@@ -150,12 +159,15 @@ private struct Planning {
       throw .invalidPath(
         path: path, line: line, reason: "goes through more than 40 symbolic links (a loop?)")
     }
-    if slots[real] == nil {
+    let key = Key(real.utf8)
+    if slots[key] == nil {
       let original = try load(real, path, line: line)
-      slots[real] = Slot(displayPath: display, original: original, current: original)
-      order.append(real)
+      slots[key] = Slot(
+        realPath: real, displayPath: display, requestedPath: joined, followsFinal: followFinal,
+        original: original, current: original)
+      order.append(key)
     }
-    return real
+    return key
   }
 
   private func load(_ real: String, _ path: String, line: Int) throws(ApplyPatchError)
@@ -177,8 +189,8 @@ private struct Planning {
   }
 
   /// A file can be created at `real` only if its nearest existing ancestor is a directory.
-  private func checkParent(of real: String, _ path: String, line: Int) throws(ApplyPatchError) {
-    var ancestor = PatchFileSystem.parentPath(real)
+  private func checkParent(of key: Key, _ path: String, line: Int) throws(ApplyPatchError) {
+    var ancestor = PatchFileSystem.parentPath(String(decoding: key, as: UTF8.self))
     while ancestor != "/" {
       switch try? PatchFileSystem.entry(ancestor) {
       case nil:
@@ -199,7 +211,7 @@ private struct Planning {
 
   func finish() -> PatchPlan {
     var changes: [PatchFileChange] = []
-    var reported: Set<String> = []
+    var reported: Set<Key> = []
     for key in order where !reported.contains(key) {
       guard let slot = slots[key] else { continue }
       if slot.current == nil, let move = moves.last(where: { $0.source == key }),
@@ -232,8 +244,9 @@ private struct Planning {
     let steps = order.compactMap { key -> PlannedStep? in
       guard let slot = slots[key], slot.original != slot.current else { return nil }
       return PlannedStep(
-        realPath: key, displayPath: slot.displayPath, original: slot.original,
-        result: slot.current)
+        realPath: slot.realPath, displayPath: slot.displayPath,
+        requestedPath: slot.requestedPath, followsFinal: slot.followsFinal,
+        original: slot.original, result: slot.current)
     }
     return PatchPlan(
       directory: directory, changes: changes, writtenPaths: steps.map(\.realPath), steps: steps)
