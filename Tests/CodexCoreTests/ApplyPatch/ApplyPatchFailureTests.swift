@@ -129,6 +129,16 @@ import Testing
       "\(String(describing: error))")
   }
 
+  @Test func controlCharactersNeverReachAMessage() throws {
+    let workspace = try PatchWorkspace(["t.txt": "safe\n\u{1B}]0;pwned\u{7}\u{1B}[2J line\n"])
+    let error = try workspace.expectFailure(
+      wrapPatch("*** Update File: t.txt\n@@\n-\u{1B}]0;pwned\u{7}\u{1B}[2J lime\u{9B}\n+x"))
+    let text = error?.description ?? ""
+    #expect(text.contains("\\u{1B}]0;pwned\\u{7}\\u{1B}[2J line"), "\(text)")
+    #expect(
+      !text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
+  }
+
   @Test func nonUtf8FilesAreNotEdited() throws {
     let workspace = try PatchWorkspace()
     try workspace.write("bin.dat", bytes: [0x61, 0xFF, 0xFE, 0x0A])

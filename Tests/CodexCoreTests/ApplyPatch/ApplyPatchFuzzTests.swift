@@ -48,7 +48,7 @@ import Testing
       String.init)
     var applied = 0
     var refused = 0
-    for _ in 0..<250 {
+    for _ in 0..<150 {
       var mangled = lines
       for _ in 0..<(1 + Int(random.next() % 3)) {
         let index = Int(random.next() % UInt64(mangled.count))

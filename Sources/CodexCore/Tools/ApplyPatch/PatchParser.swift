@@ -437,7 +437,22 @@ extension PatchParser {
   }
 }
 
-/// A line shortened for an error message.
+/// A line shortened for an error message, its control characters (but tab) written as
+/// `\u{1B}`: file text and patch text must not drive the terminal that shows the message.
 func excerpt(_ text: String, limit: Int = 80) -> String {
-  text.count <= limit ? text : String(text.prefix(limit)) + "…"
+  let short = text.count <= limit ? text : String(text.prefix(limit)) + "…"
+  guard short.unicodeScalars.contains(where: isControl) else { return short }
+  var escaped = ""
+  for scalar in short.unicodeScalars {
+    if isControl(scalar) {
+      escaped += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+    } else {
+      escaped.unicodeScalars.append(scalar)
+    }
+  }
+  return escaped
+}
+
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+  (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
 }
