@@ -55,7 +55,7 @@ public struct SessionFactory: Sendable {
       userInstructions: config.userInstructions,
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
     let shell = ShellTool(config: config, environment: environment)
-    let tools = Toolbox([shell, UpdatePlanTool()])
+    let tools = Toolbox([shell, ApplyPatchTool(shell: shell), UpdatePlanTool()])
     let mcp = MCPServerManager.forSession(
       config: config, environment: environment, http: transport, toolbox: tools, shell: shell)
 

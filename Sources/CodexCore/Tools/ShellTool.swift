@@ -20,6 +20,8 @@ public final class ShellTool: Tool {
   /// Read-only even inside writable roots: `$CODEX_HOME` and the shell and git start-up files.
   let protectedPaths: [String]
   let approvedForSession = Mutex<Set<[String]>>([])
+  /// The user answered "always" to a patch inside the writable roots.
+  let patchesApprovedForSession = Mutex(false)
   let loginEnvironment = LoginEnvironment()
   let formatter = ToolOutputFormatter()
 
@@ -143,6 +145,18 @@ public final class ShellTool: Tool {
     guard FileOutput.isDirectory(inv.workdir) else {
       let why = "no such directory: \(inv.workdir)"
       return .error(notRun(call, inv, context, why, status: .failedToStart(why)))
+    }
+    // A patch sent through the shell (`apply_patch <<'EOF'`, as codex-rs's models do) is
+    // applied by the patch engine, under the same rules as the apply_patch tool.
+    switch ApplyPatchInvocation.recognize(inv.command) {
+    case .patch(let text, let directory):
+      return try await applyPatch(
+        text, in: ApplyPatchInvocation.directory(for: directory, in: inv.workdir),
+        callID: call.id, context: context)
+    case .implicitPatch(let message), .malformed(let message):
+      return .error("The command was not run: \(message).")
+    case .notAPatch:
+      break
     }
 
     let approved = approvedForSession.withLock { $0.contains(inv.command) }
