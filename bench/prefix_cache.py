@@ -114,7 +114,7 @@ def main():
     parser.add_argument("--codex", required=True)
     parser.add_argument("--llama", required=True, help="base URL of a running llama-server")
     args = parser.parse_args()
-    bodies = record_session(args.codex)
+    bodies = record_session(os.path.abspath(args.codex))
     stable = replay(args.llama, bodies, vary_system=False)
     control = replay(args.llama, bodies, vary_system=True)
     print("| request | prompt tokens | evaluated (codex) | evaluated (control: prefix changed) |")

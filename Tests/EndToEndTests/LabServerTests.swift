@@ -50,6 +50,7 @@ import Testing
     }
     // The model loads in about a second on an idle machine; allow for a very busy one.
     let deadline = ContinuousClock.now + .seconds(300)
+    let transport = CurlTransport()
     while ContinuousClock.now < deadline {
       if !process.isRunning {
         Issue.record("llama-server exited during startup (status \(process.terminationStatus))")
@@ -58,7 +59,7 @@ import Testing
       let health = HTTPRequest(
         method: "GET", url: "http://127.0.0.1:\(port)/health", connectTimeout: .seconds(2),
         idleTimeout: .seconds(5))
-      if let response = try? await CurlTransport().send(health), response.head.status == 200,
+      if let response = try? await transport.send(health), response.head.status == 200,
         let body = try? await response.collectBody(),
         String(decoding: body, as: UTF8.self).contains("ok")
       {
@@ -81,7 +82,7 @@ import Testing
     do {
       let base = [
         "--provider", "llamacpp", "--provider-url", "http://127.0.0.1:\(server.port)/v1",
-        "-c", "model_max_output_tokens=200", "-c", "model_options.temperature=0",
+        "-c", "model_max_output_tokens=150", "-c", "model_options.temperature=0",
         "-s", "read-only", "-a", "never",
       ]
       let prompts = [
