@@ -201,4 +201,45 @@ import Testing
     #expect(s.read("work/githooks/pre-commit") == nil)
     #expect(model.output.contains("Read-only file system"), "\(model.output)")
   }
+
+  /// OpenAI models on the Responses wire get apply_patch as codex-rs offers it to them: a
+  /// freeform tool constrained by the patch grammar, answered with the raw patch text.
+  @Test func openAIModelsGetTheFreeformTool() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** End Patch\n"
+    let server = try FakeHTTPServer { req in
+      guard let body = req.bodyJSON, let input = body["input"]?.arrayValue else {
+        return .json(404, "{}")
+      }
+      if input.contains(where: { $0["type"] == "custom_tool_call_output" }) {
+        return WireScript.answer(.responses, "created")
+      }
+      return .sse([
+        #"{"type":"response.output_item.added","item":{"id":"ctc_1","type":"custom_tool_call","call_id":"call_P","name":"apply_patch","input":""}}"#,
+        #"{"type":"response.custom_tool_call_input.delta","item_id":"ctc_1","delta":\#(JSON.quoted(patch))}"#,
+        #"{"type":"response.output_item.done","item":{"id":"ctc_1","type":"custom_tool_call","call_id":"call_P","name":"apply_patch","input":\#(JSON.quoted(patch))}}"#,
+        #"{"type":"response.completed","response":{}}"#,
+      ])
+    }
+    defer { server.stop() }
+    let (toml, args) = WireScript.provider(.responses, server.baseURL)
+    try s.write("home/.codex/config.toml", toml)
+    let r = try await s.run(
+      args + ["-m", "gpt-5", "--full-auto", "say hi in a file"],
+      environment: ["OPENAI_API_KEY": "sk-x"])
+    #expect(r.exitCode == 0, "\(r.stderr)")
+    #expect(s.read("work/hello.txt") == "hi\n")
+    let first = try #require(server.modelRequests.first?.bodyJSON)
+    let tool = first["tools"]?.arrayValue?.first { $0["name"] == "apply_patch" }
+    #expect(tool?["type"] == "custom")
+    #expect(tool?["format"]?["syntax"] == "lark")
+    let last = try #require(server.modelRequests.last?.bodyJSON?["input"]?.arrayValue)
+    #expect(last.contains { $0["type"] == "custom_tool_call" && $0["input"]?.stringValue == patch })
+    #expect(
+      last.contains {
+        $0["type"] == "custom_tool_call_output"
+          && $0["output"]?.stringValue?.contains("A hello.txt") == true
+      })
+  }
 }

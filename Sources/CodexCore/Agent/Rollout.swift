@@ -110,11 +110,13 @@ public enum Rollout {
       if !a.reasoning.isEmpty { o["reasoning"] = .string(a.reasoning) }
       if !a.toolCalls.isEmpty {
         o["tool_calls"] = .array(
-          a.toolCalls.map {
-            [
-              "type": "function_call", "call_id": .string($0.id), "name": .string($0.name),
-              "arguments": .string($0.arguments),
+          a.toolCalls.map { call -> JSON in
+            var c: JSONObject = [
+              "type": "function_call", "call_id": .string(call.id), "name": .string(call.name),
+              "arguments": .string(call.arguments),
             ]
+            if call.freeform { c["freeform"] = true }
+            return .object(c)
           })
       }
       if let s = a.wireState {
@@ -139,7 +141,7 @@ public enum Rollout {
       let calls = (p["tool_calls"]?.arrayValue ?? []).map {
         ToolCall(
           id: $0["call_id"]?.stringValue ?? "", name: $0["name"]?.stringValue ?? "",
-          arguments: $0["arguments"]?.stringValue ?? "")
+          arguments: $0["arguments"]?.stringValue ?? "", freeform: $0["freeform"] == true)
       }
       // State from a wire this build does not know is dropped: no wire could use it.
       let state = p["wire_state"].flatMap { s in

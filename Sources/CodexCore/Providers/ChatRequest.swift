@@ -66,11 +66,15 @@ public struct ToolCall: Sendable, Equatable {
   /// The arguments as JSON text, exactly as the model produced them (may be invalid JSON:
   /// the tool reports that back to the model rather than us failing the turn).
   public var arguments: String
+  /// It came as a freeform (custom) tool call on the Responses wire: the raw text the model
+  /// wrote is `arguments`' `input`, and it goes back to that wire the same way.
+  public var freeform: Bool
 
-  public init(id: String, name: String, arguments: String) {
+  public init(id: String, name: String, arguments: String, freeform: Bool = false) {
     self.id = id
     self.name = name
     self.arguments = arguments
+    self.freeform = freeform
   }
 }
 
@@ -94,11 +98,16 @@ public struct ToolSpec: Sendable, Equatable {
   public var name: String
   public var description: String
   public var parameters: JSON
+  /// A Lark grammar for a tool whose whole input is one text (`apply_patch`): OpenAI's
+  /// Responses API offers such a tool as a freeform "custom" tool, constrained to the grammar,
+  /// as codex-rs does; everywhere else it is a function with one string argument `input`.
+  public var grammar: String?
 
-  public init(name: String, description: String, parameters: JSON) {
+  public init(name: String, description: String, parameters: JSON, grammar: String? = nil) {
     self.name = name
     self.description = description
     self.parameters = parameters
+    self.grammar = grammar
   }
 
   /// The Chat Completions shape `{"type":"function","function":{...}}`, which Ollama's native

@@ -20,8 +20,26 @@ public struct ApplyPatchTool: Tool {
           ]
         ],
         "required": ["input"], "additionalProperties": false,
-      ])
+      ], grammar: Self.grammar)
   }
+
+  /// The patch format as a Lark grammar, for OpenAI's freeform tools (the model's output is
+  /// constrained to it).
+  static let grammar = """
+    start: "*** Begin Patch" LF operation+ "*** End Patch" LF?
+    operation: add | delete | update
+    add: "*** Add File: " path LF added+
+    delete: "*** Delete File: " path LF
+    update: "*** Update File: " path LF move? hunk*
+    move: "*** Move to: " path LF
+    hunk: (header | line)+ end_of_file?
+    header: ("@@" | "@@ " /(.+)/) LF
+    added: "+" /(.*)/ LF
+    line: ("+" | "-" | " ") /(.*)/ LF
+    end_of_file: "*** End of File" LF
+    path: /(.+)/
+    %import common.LF
+    """
 
   public func run(_ call: ToolInvocation, context: ToolContext) async throws -> ToolOutput {
     try await shell.applyPatch(

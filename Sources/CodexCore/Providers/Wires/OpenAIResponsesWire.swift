@@ -11,10 +11,12 @@ public struct OpenAIResponsesWire: Wire {
     HTTPRequest(
       method: "POST", url: provider.url(path: "responses"),
       headers: headers + [("Accept", "text/event-stream")],
-      body: body(request).serializedBytes())
+      body: body(request, freeformTools: provider.flavor == .openai).serializedBytes())
   }
 
-  public func body(_ request: ChatRequest) -> JSON {
+  /// `freeformTools`: offer tools with a grammar as custom tools (OpenAI itself; other servers
+  /// of this wire — vLLM, Ollama, LM Studio — take function tools only).
+  public func body(_ request: ChatRequest, freeformTools: Bool = false) -> JSON {
     var b = JSONObject()
     b["model"] = .string(request.model)
     // `instructions` is never carried over between responses: send it every turn.
@@ -23,7 +25,13 @@ public struct OpenAIResponsesWire: Wire {
     if !request.tools.isEmpty {
       b["tools"] = .array(
         request.tools.map { t in
-          [
+          if freeformTools, let grammar = t.grammar {
+            return [
+              "type": "custom", "name": .string(t.name), "description": .string(t.description),
+              "format": ["type": "grammar", "syntax": "lark", "definition": .string(grammar)],
+            ]
+          }
+          return [
             "type": "function", "name": .string(t.name), "description": .string(t.description),
             "strict": false, "parameters": t.parameters,
           ]
@@ -42,6 +50,8 @@ public struct OpenAIResponsesWire: Wire {
 
   func input(_ messages: [ChatMessage]) -> [JSON] {
     var out: [JSON] = []
+    // A freeform call's result goes back as a custom tool call's output.
+    var freeformCalls: Set<String> = []
     for m in messages {
       switch m {
       case .user(let text):
@@ -53,14 +63,25 @@ public struct OpenAIResponsesWire: Wire {
           ])
         }
         for c in a.toolCalls {
-          out.append([
-            "type": "function_call", "call_id": .string(c.id), "name": .string(c.name),
-            "arguments": .string(c.arguments),
-          ])
+          if c.freeform {
+            freeformCalls.insert(c.id)
+            let raw = (try? JSON.parse(c.arguments))?["input"]?.stringValue ?? c.arguments
+            out.append([
+              "type": "custom_tool_call", "call_id": .string(c.id), "name": .string(c.name),
+              "input": .string(raw),
+            ])
+          } else {
+            out.append([
+              "type": "function_call", "call_id": .string(c.id), "name": .string(c.name),
+              "arguments": .string(c.arguments),
+            ])
+          }
         }
       case .toolResult(let r):
         out.append([
-          "type": "function_call_output", "call_id": .string(r.callID), "output": .string(r.output),
+          "type": freeformCalls.contains(r.callID)
+            ? "custom_tool_call_output" : "function_call_output",
+          "call_id": .string(r.callID), "output": .string(r.output),
         ])
       }
     }
@@ -82,8 +103,18 @@ public struct OpenAIResponsesDecoder: WireDecoder {
   struct PartialCall {
     var callID: String
     var name: String
+    /// The arguments JSON, or a freeform call's raw input.
     var arguments = ""
     var emitted = false
+    var freeform = false
+
+    /// The call as the engine sees it: a freeform call's raw input becomes `{"input": …}`.
+    var toolCall: ToolCall {
+      ToolCall(
+        id: callID, name: name,
+        arguments: freeform ? JSON.object(["input": .string(arguments)]).serialized() : arguments,
+        freeform: freeform)
+    }
   }
   /// Keyed by the item id (`fc_…`); the result must go back under `call_id` (`call_…`).
   var calls: [String: PartialCall] = [:]
@@ -101,12 +132,22 @@ public struct OpenAIResponsesDecoder: WireDecoder {
     let type = json["type"]?.stringValue ?? name ?? ""
     switch type {
     case "response.output_item.added":
-      if let item = json["item"], item["type"]?.stringValue == "function_call" {
+      if let item = json["item"], let kind = Self.callKind(item) {
         let id = item["id"]?.stringValue ?? item["call_id"]?.stringValue ?? "fc_\(callOrder.count)"
         if calls[id] == nil { callOrder.append(id) }
         calls[id] = PartialCall(
           callID: item["call_id"]?.stringValue ?? id, name: item["name"]?.stringValue ?? "",
-          arguments: item["arguments"]?.stringValue ?? "")
+          arguments: item[kind.textKey]?.stringValue ?? "", freeform: kind == .custom)
+      }
+      return []
+    case "response.custom_tool_call_input.delta":
+      if let id = json["item_id"]?.stringValue, let d = json["delta"]?.stringValue {
+        calls[id]?.arguments += d
+      }
+      return []
+    case "response.custom_tool_call_input.done":
+      if let id = json["item_id"]?.stringValue, let input = json["input"]?.stringValue {
+        calls[id]?.arguments = input
       }
       return []
     case "response.output_text.delta", "response.refusal.delta":
@@ -129,20 +170,21 @@ public struct OpenAIResponsesDecoder: WireDecoder {
       }
       return []
     case "response.output_item.done":
-      guard let item = json["item"], item["type"]?.stringValue == "function_call" else { return [] }
+      guard let item = json["item"], let kind = Self.callKind(item) else { return [] }
       let id = item["id"]?.stringValue ?? item["call_id"]?.stringValue ?? ""
       var call =
         calls[id]
         ?? PartialCall(
-          callID: item["call_id"]?.stringValue ?? id, name: item["name"]?.stringValue ?? "")
+          callID: item["call_id"]?.stringValue ?? id, name: item["name"]?.stringValue ?? "",
+          freeform: kind == .custom)
       if calls[id] == nil { callOrder.append(id) }
-      if let a = item["arguments"]?.stringValue { call.arguments = a }
+      if let a = item[kind.textKey]?.stringValue { call.arguments = a }
       if let n = item["name"]?.stringValue, !n.isEmpty { call.name = n }
       guard !call.emitted else { return [] }
       call.emitted = true
       calls[id] = call
       sawToolCall = true
-      return [.toolCall(ToolCall(id: call.callID, name: call.name, arguments: call.arguments))]
+      return [.toolCall(call.toolCall)]
     case "response.completed":
       return complete(usage: json["response"]?["usage"])
     case "response.incomplete":
@@ -225,12 +267,12 @@ public struct OpenAIResponsesDecoder: WireDecoder {
       return true
     }
     if DeltaScanner.is(t, "response.output_item.done") {
-      // Only a function call's item matters; that one (small) takes the general path.
+      // Only a call's item matters; that one (small) takes the general path.
       guard let item else { return true }
       p.i = item
       let itemType: JSON?
       do { itemType = try Self.member("type", ofObjectAt: &p) } catch { return false }
-      return itemType?.stringValue != "function_call"
+      return itemType.map { Self.callKind(["type": $0]) == nil } ?? true
     }
     if DeltaScanner.is(t, "response.completed") {
       var usage: JSON?
@@ -242,6 +284,21 @@ public struct OpenAIResponsesDecoder: WireDecoder {
       return true
     }
     return Self.ignoredTypes.contains { DeltaScanner.is(t, $0) }
+  }
+
+  /// The two kinds of call item: a function call (JSON `arguments`) and a custom tool call
+  /// (freeform `input`).
+  enum CallKind {
+    case function, custom
+    var textKey: String { self == .function ? "arguments" : "input" }
+  }
+
+  static func callKind(_ item: JSON) -> CallKind? {
+    switch item["type"]?.stringValue {
+    case "function_call": return .function
+    case "custom_tool_call": return .custom
+    default: return nil
+    }
   }
 
   /// `response.completed`: calls still open, the usage, the end.
@@ -290,7 +347,7 @@ public struct OpenAIResponsesDecoder: WireDecoder {
       c.emitted = true
       calls[id] = c
       sawToolCall = true
-      events.append(.toolCall(ToolCall(id: c.callID, name: c.name, arguments: c.arguments)))
+      events.append(.toolCall(c.toolCall))
     }
     return events
   }
