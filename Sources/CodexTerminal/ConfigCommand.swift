@@ -4,17 +4,6 @@ import CodexCore
 /// creating commented starting files, and validates after saving. `codex config show` prints
 /// the effective settings and where each came from; `codex config path` the files read.
 enum ConfigCommand {
-  static func run(
-    _ action: CommandLineArguments.ConfigAction, loader: ConfigLoader, overrides: ConfigOverrides,
-    style: Style
-  ) -> Int32 {
-    switch action {
-    case .path: return path(loader)
-    case .show: return show(loader, overrides, style)
-    case .edit: return edit(loader, style)
-    }
-  }
-
   static func path(_ loader: ConfigLoader) -> Int32 {
     let home = loader.codexHome
     var lines: [String] = []

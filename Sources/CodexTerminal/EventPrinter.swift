@@ -106,10 +106,80 @@ public final class EventPrinter: Sendable {
         spinner?.stop()
         endReasoning(&s)
         finishAnswerLine(&s)
+      case .streamRestarted(let attempt, let reason):
+        spinner?.stop()
+        endReasoning(&s)
+        finishAnswerLine(&s)
+        // The retried answer starts over: what was shown of this one is abandoned.
+        s.markdown = MarkdownRenderer(styled: out.enabled)
+        s.answerStarted = false
+        s.lastAnswerChar = nil
+        write(
+          TerminalIO.stderrFD,
+          err.yellow("connection dropped: ") + reason + err.dim(" — retrying (\(attempt))") + "\n")
+        spinner?.start("retrying")
+      case .contextCompacted(let c):
+        spinner?.stop()
+        finishAnswerLine(&s)
+        let how = c.summarized ? "" : err.dim(" (old output trimmed)")
+        write(
+          TerminalIO.stderrFD,
+          err.dim(
+            "context compacted: \(Self.grouped(c.tokensBefore)) → \(Self.grouped(c.tokensAfter)) tokens"
+          )
+            + how + "\n")
+        spinner?.start("working")
+      case .planUpdated(let plan):
+        spinner?.stop()
+        finishAnswerLine(&s)
+        write(TerminalIO.stderrFD, Self.checklist(plan, style: err))
+        spinner?.start("working")
+      case .fileChange(let change):
+        spinner?.stop()
+        finishAnswerLine(&s)
+        write(TerminalIO.stderrFD, Self.fileChangeSummary(change, style: err))
+        spinner?.start("working")
       case .usage, .commandOutput:
         break
       }
     }
+  }
+
+  /// `12,345`.
+  static func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+      if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+  }
+
+  /// The plan as a checklist: done, in progress, to do.
+  static func checklist(_ plan: PlanUpdate, style: Style) -> String {
+    var text = style.bold("Plan") + "\n"
+    if let why = plan.explanation, !why.isEmpty { text += style.dim("  " + why) + "\n" }
+    for step in plan.steps {
+      switch step.status {
+      case .completed: text += style.green("  ✔ ") + style.dim(step.text) + "\n"
+      case .inProgress: text += style.cyan("  ▶ ") + style.bold(step.text) + "\n"
+      case .pending: text += "  ☐ " + step.text + "\n"
+      }
+    }
+    return text
+  }
+
+  static func fileChangeSummary(_ change: FileChangeEvent, style: Style) -> String {
+    if let failure = change.failure {
+      return style.red("patch not applied: ") + failure.split(separator: "\n").prefix(1).joined()
+        + "\n"
+    }
+    var text = style.green("patched ") + PatchSummary.total(change.changes) + "\n"
+    for file in change.changes {
+      text += "  " + PatchSummary.line(file, relativeTo: "", style: style) + "\n"
+    }
+    return text
   }
 
   /// Reasoning that is not shown still says something is happening: the spinner's label, or

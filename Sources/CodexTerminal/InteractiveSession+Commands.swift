@@ -20,7 +20,6 @@ extension InteractiveSession {
             + "history, a trailing \\ or Alt-Enter starts a new line."))
     case .new:
       await session.reset()
-      console.meter.forgetContext()
       console.say(style.dim("new conversation"))
     case .model(let name):
       await model(name, console)
@@ -30,6 +29,16 @@ extension InteractiveSession {
       approvals(name, console)
     case .status:
       await status(console)
+    case .compact:
+      do {
+        let before = await session.history.count
+        try await session.compactNow { console.printer.handle($0) }
+        if await session.history.count == before {
+          console.say(style.dim("nothing to compact"))
+        }
+      } catch {
+        console.say(style.red("error: ") + "\(error)")
+      }
     case .unknown(let name, let suggestion):
       let hint = suggestion.map { "did you mean \($0)? " } ?? ""
       console.say(style.yellow("unknown command \(name)") + " (\(hint)type /help for the list)")
@@ -136,12 +145,21 @@ extension InteractiveSession {
     row("approvals", policy.rawValue)
     row("sandbox", config.sandboxMode.rawValue)
     row("tokens", "\(usage.inputTokens) in, \(usage.outputTokens) out this session")
-    if let used = console.meter.lastRequestTokens {
-      row("context", "\(used) tokens in the conversation; the model's window is unknown")
-    } else {
-      row("context", "unknown (nothing sent yet)")
-    }
+    row("context", Self.contextLine(await session.contextStatus()))
     if let sessionID { row("session", sessionID) }
+  }
+}
+
+extension InteractiveSession {
+  /// `1,234 of 8,192 tokens (85% left)`, or the count alone when the window is unknown.
+  static func contextLine(_ status: (used: Int, window: ContextWindow?)) -> String {
+    let used = EventPrinter.grouped(status.used)
+    guard let window = status.window, window.tokens > 0 else {
+      return "\(used) tokens; the model's window is unknown (set model_context_window)"
+    }
+    let left = max(0, 100 - status.used * 100 / window.tokens)
+    return "\(used) of \(EventPrinter.grouped(window.tokens)) tokens (\(left)% left; window from "
+      + "\(window.source))"
   }
 }
 

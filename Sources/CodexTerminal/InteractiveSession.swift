@@ -211,26 +211,16 @@ struct InteractiveApproval: ApprovalHandler {
   }
 }
 
-/// Tokens used across the whole program run (a `/new` conversation keeps counting), and the
-/// size of the last request, the best hint of how full the context is.
+/// Tokens used across the whole program run (a `/new` conversation keeps counting).
 final class UsageMeter: Sendable {
-  struct State {
-    var total = TokenUsage(inputTokens: 0, outputTokens: 0)
-    var lastInput: Int?
-  }
-  let state = Mutex(State())
+  let state = Mutex(TokenUsage(inputTokens: 0, outputTokens: 0))
 
   func record(_ event: AgentEvent) {
     guard case .usage(let u) = event else { return }
-    state.withLock {
-      $0.total = $0.total + u
-      $0.lastInput = u.inputTokens + u.outputTokens
-    }
+    state.withLock { $0 = $0 + u }
   }
 
-  var total: TokenUsage { state.withLock { $0.total } }
-  var lastRequestTokens: Int? { state.withLock { $0.lastInput } }
-  func forgetContext() { state.withLock { $0.lastInput = nil } }
+  var total: TokenUsage { state.withLock { $0 } }
 }
 
 /// Ctrl-C for the whole session: one SIGINT watcher, pointed at whatever is running now.

@@ -9,6 +9,8 @@ public final class JSONEventPrinter: Sendable {
     var nextItem = 0
     var reasoning = ""
     var commandItems: [String: String] = [:]
+    /// The turn's to-do list item, once the model has made a plan.
+    var plan: (id: String, items: JSON)?
   }
   let state = Mutex(State())
   let sessionID: String
@@ -90,8 +92,50 @@ public final class JSONEventPrinter: Sendable {
         ])
       case .warning(let w):
         emit(["type": "error", "message": .string(w)])
+      case .streamRestarted:
+        // Only the final, complete answer is reported.
+        s.reasoning = ""
+      case .contextCompacted(let c):
+        emit([
+          "type": "item.completed",
+          "item": [
+            "id": .string(newItem()), "type": "context_compaction",
+            "tokens_before": .int(Int64(c.tokensBefore)),
+            "tokens_after": .int(Int64(c.tokensAfter)),
+            "summarized": .bool(c.summarized), "trigger": .string(c.trigger.rawValue),
+          ],
+        ])
+      case .planUpdated(let plan):
+        let items = JSON.array(
+          plan.steps.map {
+            ["text": .string($0.text), "completed": .bool($0.status == .completed)]
+          })
+        let started = s.plan == nil
+        let id = s.plan?.id ?? newItem()
+        s.plan = (id, items)
+        emit([
+          "type": .string(started ? "item.started" : "item.updated"),
+          "item": ["id": .string(id), "type": "todo_list", "items": items],
+        ])
+      case .fileChange(let change):
+        emit([
+          "type": "item.completed",
+          "item": [
+            "id": .string(newItem()), "type": "file_change",
+            "changes": .array(
+              change.changes.map { ["path": .string($0.path), "kind": .string($0.kind.rawValue)] }),
+            "status": change.failure == nil ? "completed" : "failed",
+          ],
+        ])
       case .turnComplete(let t):
         flushReasoning()
+        if let plan = s.plan {
+          emit([
+            "type": "item.completed",
+            "item": ["id": .string(plan.id), "type": "todo_list", "items": plan.items],
+          ])
+          s.plan = nil
+        }
         emit([
           "type": "turn.completed",
           "usage": [

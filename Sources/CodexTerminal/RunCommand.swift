@@ -55,66 +55,28 @@ struct RunCommand {
       return fail("no prompt: pass one as an argument or on stdin (echo \"...\" | codex)", code: 2)
     }
 
-    var provider = config.provider
-    var model = config.model
-    if let resumed, args.overrides.provider == nil, args.overrides.providerURL == nil,
-      let saved = config.providers[resumed.meta.provider]
-    {
-      // Continue with what the session used, unless the command line says otherwise.
-      provider = saved
-      if args.overrides.model == nil, !resumed.meta.model.isEmpty { model = resumed.meta.model }
-    }
-    let client = ModelClient(
-      provider: provider, transport: makeTransport(), environment: environment)
+    // A resumed session continues with what it used, unless the command line says otherwise.
+    let factory = SessionFactory(
+      config: config, environment: environment, transport: makeTransport())
+    let built: SessionFactory.Built
     do {
-      try client.checkCredentials()
+      built = try await factory.make(
+        resumed: resumed,
+        keepResumedProvider: args.overrides.provider == nil && args.overrides.providerURL == nil,
+        keepResumedModel: args.overrides.model == nil
+      ) { warning in
+        TerminalIO.write(TerminalIO.stderrFD, err.yellow("warning: ") + warning + "\n")
+      }
     } catch {
       return fail("\(error)")
     }
-
-    if model.isEmpty {
-      // Local servers usually serve one model: use it rather than make the user look it up.
-      let available: [String]?
-      do {
-        available = try await client.listModels()
-      } catch {
-        return fail("\(error)")
-      }
-      guard let first = available?.first else {
-        return fail(
-          "no model chosen for \(provider.name): pass --model or set `model` in "
-            + "\(config.codexHome)/config.toml")
-      }
-      model = first
-    }
-
-    let instructions = Instructions.compose(
-      userInstructions: config.userInstructions,
-      projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
-    let tools = ShellTool(config: config, environment: environment)
-    let id = resumed?.meta.id ?? SessionID.make()
-    var recorder: RolloutRecorder?
-    do {
-      if let resumed {
-        recorder = try RolloutRecorder(continuing: resumed.path)
-      } else {
-        recorder = try RolloutRecorder(
-          codexHome: config.codexHome,
-          meta: RolloutMeta(
-            id: id, cwd: config.cwd, provider: provider.id, model: model, cliVersion: CLI.version))
-      }
-    } catch {
-      TerminalIO.write(
-        TerminalIO.stderrFD, err.yellow("warning: ") + "this session will not be saved: \(error)\n")
-    }
-    let session = Session(
-      id: id, client: client, model: model, instructions: instructions, tools: tools,
-      history: resumed?.history ?? [], recorder: recorder)
+    let session = built.session
 
     if interactive {
       let repl = InteractiveSession(
         session: session, config: config, environment: environment, firstPrompt: prompt,
-        shellTool: tools, sessionID: recorder == nil ? nil : id, rolloutPath: recorder?.path)
+        shellTool: built.shellTool, sessionID: built.rolloutPath == nil ? nil : session.id,
+        rolloutPath: built.rolloutPath)
       return await repl.run()
     }
     // `prompt` is non-nil here: a missing one without a terminal was refused above.
@@ -144,6 +106,10 @@ struct RunCommand {
         } catch {
           return fail("cannot write the last message to \(path): \(error)")
         }
+      }
+      if summary.finishReason == .other("tool_loop") {
+        // The warning said why; the task was not finished, and a script must know.
+        return 1
       }
       if summary.finishReason == .length {
         TerminalIO.write(

@@ -8,6 +8,8 @@ public enum SlashCommand: Sendable, Equatable {
   /// Show the approval policy, or change it.
   case approvals(String?)
   case status
+  /// Summarise the conversation now to free context.
+  case compact
   /// A fresh conversation.
   case new
   case quit
@@ -21,6 +23,7 @@ public enum SlashCommand: Sendable, Equatable {
     ("/provider", "[id [model]]", "list the providers, or switch to one"),
     ("/approvals", "[policy]", "show or change when commands need approval"),
     ("/status", "", "provider, model, URL, policy, sandbox, tokens, context"),
+    ("/compact", "", "summarise the conversation to free context"),
     ("/new", "", "start a new conversation"),
     ("/quit", "", "exit (also /exit, Ctrl-D)"),
   ]
@@ -40,6 +43,7 @@ public enum SlashCommand: Sendable, Equatable {
       return .provider(id: arguments.first, model: arguments.dropFirst().first)
     case "approvals", "approval": return .approvals(arguments.first)
     case "status": return .status
+    case "compact": return .compact
     case "new", "clear", "reset": return .new
     case "quit", "exit", "q": return .quit
     default:

@@ -239,8 +239,12 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     let out = try lastToolOutput(server)
-    #expect(out.contains("failed to parse"))
+    #expect(out.contains("not valid JSON"))
     #expect(r.stdout.hasSuffix("sorry\n"))
+    // The broken arguments never go back to the server (llama.cpp answers them with 500).
+    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let replayed = msgs.compactMap { $0["tool_calls"]?[0]?["function"]?["arguments"]?.stringValue }
+    #expect(replayed == ["{}"])
   }
 
   @Test func severalCallsInOneTurnAllRunInOrderAndAreAnswered() async throws {

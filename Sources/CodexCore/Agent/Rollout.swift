@@ -42,6 +42,19 @@ public final class RolloutRecorder: Sendable {
   public func record(_ items: [ChatMessage]) throws {
     for m in items { try write(type: "response_item", payload: Rollout.encode(m)) }
   }
+
+  /// The history was compacted: a resumed session continues from `history`, not from the
+  /// items before this line.
+  public func recordCompaction(_ history: [ChatMessage], _ compaction: ContextCompaction) throws {
+    try write(
+      type: "compacted",
+      payload: [
+        "replacement_history": .array(history.map(Rollout.encode)),
+        "tokens_before": .int(Int64(compaction.tokensBefore)),
+        "tokens_after": .int(Int64(compaction.tokensAfter)),
+        "summarized": .bool(compaction.summarized),
+      ])
+  }
 }
 
 public struct RolloutMeta: Sendable, Equatable {
@@ -104,10 +117,12 @@ public enum Rollout {
       }
       return .object(o)
     case .toolResult(let r):
-      return [
+      var o: JSONObject = [
         "type": "function_call_output", "call_id": .string(r.callID), "name": .string(r.name),
         "output": .string(r.output),
       ]
+      if r.isError { o["is_error"] = true }
+      return .object(o)
     }
   }
 
@@ -128,7 +143,7 @@ public enum Rollout {
       return .toolResult(
         ToolResult(
           callID: p["call_id"]?.stringValue ?? "", name: p["name"]?.stringValue ?? "",
-          output: p["output"]?.stringValue ?? ""))
+          output: p["output"]?.stringValue ?? "", isError: p["is_error"]?.boolValue ?? false))
     default:
       return nil
     }
@@ -156,6 +171,10 @@ public enum Rollout {
           cliVersion: p?["cli_version"]?.stringValue ?? "")
       case "response_item":
         if let p, let m = decode(p) { history.append(m) }
+      case "compacted":
+        if let items = p?["replacement_history"]?.arrayValue {
+          history = items.compactMap(decode)
+        }
       default: break
       }
     }

@@ -14,6 +14,10 @@ public struct Config: Sendable {
   /// `instructions.md` (and the `instructions` key), sent before the project docs.
   public var userInstructions: String?
   public var projectDocMaxBytes: Int
+  /// `model_context_window`: the window in tokens, when the user knows it better than the server.
+  public var modelContextWindow: Int?
+  /// `model_auto_compact_token_limit`.
+  public var autoCompactTokenLimit: Int?
   /// The working directory (`-C/--cd`, else the process's).
   public var cwd: String
   /// `CODEX_HOME`, default `~/.codex`.
@@ -30,7 +34,8 @@ public struct Config: Sendable {
     shellEnvironmentPolicy: ShellEnvironmentPolicy = ShellEnvironmentPolicy(),
     history: HistorySettings = HistorySettings(), notify: [String] = [],
     hideAgentReasoning: Bool = false, userInstructions: String? = nil,
-    projectDocMaxBytes: Int = 32 * 1024, cwd: String, codexHome: String,
+    projectDocMaxBytes: Int = 32 * 1024, modelContextWindow: Int? = nil,
+    autoCompactTokenLimit: Int? = nil, cwd: String, codexHome: String,
     origins: [String: ConfigOrigin] = [:], warnings: [String] = []
   ) {
     self.model = model
@@ -45,6 +50,8 @@ public struct Config: Sendable {
     self.hideAgentReasoning = hideAgentReasoning
     self.userInstructions = userInstructions
     self.projectDocMaxBytes = projectDocMaxBytes
+    self.modelContextWindow = modelContextWindow
+    self.autoCompactTokenLimit = autoCompactTokenLimit
     self.cwd = cwd
     self.codexHome = codexHome
     self.origins = origins

@@ -32,8 +32,20 @@ struct ConfigInterpreter {
     ConfigError(location(s), message)
   }
 
-  mutating func string(_ path: [String]) throws -> String? {
+  /// The setting at `path`, after checking that the schema declares it (a read of an undeclared
+  /// key is a bug in `codex`: every test that reads the key reports it).
+  func setting(_ path: [String]) throws -> (ConfigLayers.Setting, ConfigType)? {
+    guard let type = ConfigSchema.type(of: path) else {
+      throw ConfigError(
+        location: "internal",
+        message: "\(path.joined(separator: ".")) is read but not declared in ConfigSchema")
+    }
     guard let s = layers.get(path) else { return nil }
+    return (s, type)
+  }
+
+  mutating func string(_ path: [String]) throws -> String? {
+    guard let (s, _) = try setting(path) else { return nil }
     guard case .string(let v) = s.node.value else {
       throw fail(
         s, "\(path.joined(separator: ".")) must be a string (got \(s.node.value.typeName))")
@@ -43,7 +55,7 @@ struct ConfigInterpreter {
   }
 
   mutating func bool(_ path: [String]) throws -> Bool? {
-    guard let s = layers.get(path) else { return nil }
+    guard let (s, _) = try setting(path) else { return nil }
     guard case .bool(let v) = s.node.value else {
       throw fail(
         s, "\(path.joined(separator: ".")) must be true or false (got \(s.node.value.typeName))")
@@ -52,22 +64,25 @@ struct ConfigInterpreter {
     return v
   }
 
-  mutating func int(_ path: [String], min: Int64, max: Int64 = Int64.max) throws -> Int? {
-    guard let s = layers.get(path) else { return nil }
+  /// An integer within the range the schema declares.
+  mutating func int(_ path: [String]) throws -> Int? {
+    guard let (s, type) = try setting(path) else { return nil }
     guard case .integer(let v) = s.node.value else {
       throw fail(
         s, "\(path.joined(separator: ".")) must be an integer (got \(s.node.value.typeName))")
     }
-    guard v >= min, v <= max else {
-      let range = max == Int64.max ? "at least \(min)" : "between \(min) and \(max)"
-      throw fail(s, "\(path.joined(separator: ".")) must be \(range) (got \(v))")
+    if case .integer(let range) = type, !range.contains(v) {
+      let text =
+        range.upperBound == Int64.max
+        ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
+      throw fail(s, "\(path.joined(separator: ".")) must be \(text) (got \(v))")
     }
     origins[path.joined(separator: ".")] = s.origin
     return Int(v)
   }
 
   mutating func stringArray(_ path: [String]) throws -> [String]? {
-    guard let s = layers.get(path) else { return nil }
+    guard let (s, _) = try setting(path) else { return nil }
     guard case .array(let items) = s.node.value else {
       throw fail(
         s,
@@ -86,10 +101,12 @@ struct ConfigInterpreter {
     return out
   }
 
-  mutating func oneOf<T>(_ path: [String], _ parse: (String) -> T?, choices: [String]) throws -> T?
-  {
-    guard let s = layers.get(path) else { return nil }
+  /// One of the choices the schema declares, turned into `T` by `parse`.
+  mutating func oneOf<T>(_ path: [String], _ parse: (String) -> T?) throws -> T? {
+    guard let (s, type) = try setting(path) else { return nil }
     let name = path.last ?? ""
+    var choices: [String] = []
+    if case .choice(let c) = type { choices = c }
     guard case .string(let v) = s.node.value, let t = parse(v) else {
       let got: String
       if case .string(let v) = s.node.value {
@@ -105,6 +122,11 @@ struct ConfigInterpreter {
 
   /// A table of string values (`http_headers`, `query_params`, `env_http_headers`).
   mutating func stringTable(_ path: [String]) throws -> [(String, String)]? {
+    guard ConfigSchema.type(of: path) != nil else {
+      throw ConfigError(
+        location: "internal",
+        message: "\(path.joined(separator: ".")) is read but not declared in ConfigSchema")
+    }
     let leaves = layers.subtree(path)
     if leaves.isEmpty {
       guard let s = layers.get(path) else { return nil }
@@ -180,18 +202,16 @@ struct ConfigInterpreter {
     if let m = model ?? provider.defaultModel {
       options = options.merged(with: try modelOptions(["models", m]))
     }
-    if let max = try int(["model_max_output_tokens"], min: 1) { options.maxOutputTokens = max }
+    if let max = try int(["model_max_output_tokens"]) { options.maxOutputTokens = max }
     provider.modelOptions = options
 
     let legacyMode = try legacyApprovalMode()
     let approval =
       try oneOf(
-        ["approval_policy"], { ApprovalPolicy(rawValue: $0) },
-        choices: ApprovalPolicy.allCases.map(\.rawValue)) ?? legacyMode?.0 ?? .onRequest
+        ["approval_policy"], { ApprovalPolicy(rawValue: $0) }) ?? legacyMode?.0 ?? .onRequest
     let sandbox =
       try oneOf(
-        ["sandbox_mode"], { SandboxMode(rawValue: $0) },
-        choices: SandboxMode.allCases.map(\.rawValue)) ?? legacyMode?.1 ?? .workspaceWrite
+        ["sandbox_mode"], { SandboxMode(rawValue: $0) }) ?? legacyMode?.1 ?? .workspaceWrite
 
     var sww = SandboxWorkspaceWrite()
     if let roots = try stringArray(["sandbox_workspace_write", "writable_roots"]) {
@@ -209,8 +229,7 @@ struct ConfigInterpreter {
     var env = ShellEnvironmentPolicy()
     let sep = ["shell_environment_policy"]
     if let inherit = try oneOf(
-      sep + ["inherit"], { ShellEnvironmentPolicy.Inherit(rawValue: $0) },
-      choices: ["all", "core", "none"])
+      sep + ["inherit"], { ShellEnvironmentPolicy.Inherit(rawValue: $0) })
     {
       env.inherit = inherit
     }
@@ -223,12 +242,11 @@ struct ConfigInterpreter {
 
     var history = HistorySettings()
     if let p = try oneOf(
-      ["history", "persistence"], { ["save-all": true, "none": false][$0] },
-      choices: ["save-all", "none"])
+      ["history", "persistence"], { ["save-all": true, "none": false][$0] })
     {
       history.saveAll = p
     }
-    if let m = try int(["history", "max_bytes"], min: 0) { history.maxBytes = m }
+    if let m = try int(["history", "max_bytes"]) { history.maxBytes = m }
 
     let resolvedModel = model ?? provider.defaultModel ?? ""
     if model != nil { origins["model"] = origins["model"] ?? origins["custom_model"] }
@@ -238,7 +256,9 @@ struct ConfigInterpreter {
       sandboxMode: sandbox, sandboxWorkspaceWrite: sww, shellEnvironmentPolicy: env,
       history: history, notify: try stringArray(["notify"]) ?? [],
       hideAgentReasoning: try bool(["hide_agent_reasoning"]) ?? false,
-      projectDocMaxBytes: try int(["project_doc_max_bytes"], min: 0) ?? 32 * 1024,
+      projectDocMaxBytes: try int(["project_doc_max_bytes"]) ?? 32 * 1024,
+      modelContextWindow: try int(["model_context_window"]),
+      autoCompactTokenLimit: try int(["model_auto_compact_token_limit"]),
       cwd: cwd, codexHome: codexHome, origins: origins)
   }
 
@@ -315,13 +335,13 @@ struct ConfigInterpreter {
       throw ConfigError(origin, "model_providers.\(id) needs a base_url")
     }
     if let wire = try oneOf(
-      p + ["wire_api"], { WireAPI(rawValue: $0) }, choices: WireAPI.allCases.map(\.rawValue))
+      p + ["wire_api"], { WireAPI(rawValue: $0) })
     {
       info.wire = wire
     }
     if let flavor = try oneOf(
-      p + ["flavor"], { ServerFlavor(rawValue: $0) }, choices: ServerFlavor.allCases.map(\.rawValue)
-    ) {
+      p + ["flavor"], { ServerFlavor(rawValue: $0) })
+    {
       info.flavor = flavor
     }
     if let key = try string(p + ["env_key"]) {
@@ -340,9 +360,9 @@ struct ConfigInterpreter {
     if let q = try stringTable(p + ["query_params"]) {
       info.queryParams = q.map { (name: $0.0, value: $0.1) }
     }
-    if let n = try int(p + ["request_max_retries"], min: 0, max: 100) { info.requestMaxRetries = n }
-    if let n = try int(p + ["stream_max_retries"], min: 0, max: 100) { info.streamMaxRetries = n }
-    if let n = try int(p + ["stream_idle_timeout_ms"], min: 1) {
+    if let n = try int(p + ["request_max_retries"]) { info.requestMaxRetries = n }
+    if let n = try int(p + ["stream_max_retries"]) { info.streamMaxRetries = n }
+    if let n = try int(p + ["stream_idle_timeout_ms"]) {
       info.streamIdleTimeout = .milliseconds(n)
     }
     if let v = try bool(p + ["text_tool_calls"]) { info.textToolCalls = v }

@@ -11,7 +11,76 @@ public enum AgentEvent: Sendable, Equatable {
   case commandEnd(CommandEnd)
   case usage(TokenUsage)
   case warning(String)
+  /// The stream broke after part of the answer arrived and is being sent again: a front end
+  /// drops what it showed of this answer (the retried one starts from the beginning).
+  case streamRestarted(attempt: Int, reason: String)
+  /// The conversation was compacted to fit the context window.
+  case contextCompacted(ContextCompaction)
+  /// The model updated its plan (`update_plan`).
+  case planUpdated(PlanUpdate)
+  /// Files a patch changed, or failed to change.
+  case fileChange(FileChangeEvent)
   case turnComplete(TurnSummary)
+}
+
+/// What a compaction did, in tokens (estimated).
+public struct ContextCompaction: Sendable, Equatable {
+  public var tokensBefore: Int
+  public var tokensAfter: Int
+  /// Whether the model wrote a summary (else only old tool outputs were trimmed or old turns
+  /// dropped).
+  public var summarized: Bool
+  /// Why: over the limit, asked by the user, or the server said the context was exceeded.
+  public var trigger: Trigger
+
+  public enum Trigger: String, Sendable, Equatable {
+    case auto, manual, overflow
+  }
+
+  public init(tokensBefore: Int, tokensAfter: Int, summarized: Bool, trigger: Trigger) {
+    self.tokensBefore = tokensBefore
+    self.tokensAfter = tokensAfter
+    self.summarized = summarized
+    self.trigger = trigger
+  }
+}
+
+/// The model's plan: steps with their status, and why it changed.
+public struct PlanUpdate: Sendable, Equatable {
+  public enum Status: String, Sendable, Equatable, CaseIterable {
+    case pending
+    case inProgress = "in_progress"
+    case completed
+  }
+  public struct Step: Sendable, Equatable {
+    public var text: String
+    public var status: Status
+    public init(text: String, status: Status) {
+      self.text = text
+      self.status = status
+    }
+  }
+  public var steps: [Step]
+  public var explanation: String?
+
+  public init(steps: [Step], explanation: String? = nil) {
+    self.steps = steps
+    self.explanation = explanation
+  }
+}
+
+/// A patch applied (or not): which files, and whether it worked.
+public struct FileChangeEvent: Sendable, Equatable {
+  public var callID: String
+  public var changes: [FileChange]
+  /// Nil when it applied; otherwise why not (nothing was written).
+  public var failure: String?
+
+  public init(callID: String, changes: [FileChange], failure: String? = nil) {
+    self.callID = callID
+    self.changes = changes
+    self.failure = failure
+  }
 }
 
 public struct CommandBegin: Sendable, Equatable {
@@ -75,23 +144,72 @@ public struct TurnSummary: Sendable, Equatable {
   }
 }
 
-/// A command waiting for the user's yes or no.
+/// Something waiting for the user's yes or no: a command, a patch, a call to a tool that runs
+/// outside the sandbox. The engine decides which answers make sense (`choices`); a front end
+/// offers exactly those.
 public struct ApprovalRequest: Sendable, Equatable {
+  public enum Subject: Sendable, Equatable {
+    /// A shell command, as the argv it will run, and where.
+    case command(argv: [String], workdir: String)
+    /// Files a patch would write.
+    case patch(PatchApproval)
+  }
+
   public var callID: String
-  public var command: [String]
-  public var workdir: String
+  public var subject: Subject
   /// Why we ask: "not a known-safe command", "rm -rf deletes ...", the model's justification.
   public var reason: String
   /// Asking to run without the sandbox (escalation or a retry after a sandbox denial).
   public var unsandboxed: Bool
+  /// The answers that mean something here, in the order to offer them.
+  public var choices: [ApprovalAnswer]
 
-  public init(callID: String, command: [String], workdir: String, reason: String, unsandboxed: Bool)
-  {
+  public init(
+    callID: String, subject: Subject, reason: String, unsandboxed: Bool,
+    choices: [ApprovalAnswer]
+  ) {
     self.callID = callID
-    self.command = command
-    self.workdir = workdir
+    self.subject = subject
     self.reason = reason
     self.unsandboxed = unsandboxed
+    self.choices = choices
+  }
+}
+
+/// A patch shown for approval: what it changes and the diff.
+public struct PatchApproval: Sendable, Equatable {
+  public var changes: [FileChange]
+  /// Unified diff of every file, for display.
+  public var diff: String
+  /// Where the patch applies.
+  public var workdir: String
+
+  public init(changes: [FileChange], diff: String, workdir: String) {
+    self.changes = changes
+    self.diff = diff
+    self.workdir = workdir
+  }
+}
+
+/// One file a patch adds, updates (possibly moving it) or deletes.
+public struct FileChange: Sendable, Equatable {
+  public enum Kind: String, Sendable, Equatable {
+    case add, update, delete
+  }
+  /// Absolute path.
+  public var path: String
+  public var kind: Kind
+  /// For an update that also renames: the new absolute path.
+  public var movePath: String?
+  public var added: Int
+  public var removed: Int
+
+  public init(path: String, kind: Kind, movePath: String? = nil, added: Int = 0, removed: Int = 0) {
+    self.path = path
+    self.kind = kind
+    self.movePath = movePath
+    self.added = added
+    self.removed = removed
   }
 }
 

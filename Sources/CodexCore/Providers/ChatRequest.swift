@@ -58,11 +58,14 @@ public struct ToolResult: Sendable, Equatable {
   public var callID: String
   public var name: String
   public var output: String
+  /// The call failed or was not run; wires that can mark a failed result do.
+  public var isError: Bool
 
-  public init(callID: String, name: String, output: String) {
+  public init(callID: String, name: String, output: String, isError: Bool = false) {
     self.callID = callID
     self.name = name
     self.output = output
+    self.isError = isError
   }
 }
 

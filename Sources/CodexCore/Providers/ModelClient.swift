@@ -51,12 +51,27 @@ public struct ModelClient: Sendable {
     return stream
   }
 
+  /// What to do when a stream breaks after events already reached the caller.
+  public enum InterruptionDecision: Sendable {
+    /// Send the request again from the start (the caller has forgotten what it received).
+    case retry
+    /// Keep what arrived as the whole answer (complete tool calls came through).
+    case acceptPartial
+    /// Give up: the error stands.
+    case fail
+  }
+
   /// Streams one model turn on the caller's actor, handing `emit` the events of each network
   /// chunk together: no hop and no stream element per event, which is what a fast local server
   /// streaming thousands of tokens a second needs. Cancelling the calling task cancels the
   /// request at once.
+  ///
+  /// A stream that drops or goes silent is retried up to `stream_max_retries` times. Before any
+  /// event reached the caller that is invisible; after, `onInterrupted` (told the attempt
+  /// number and why) decides — without it, the error stands.
   public func run(
     _ request: ChatRequest, isolation: isolated (any Actor)? = #isolation,
+    onInterrupted: (Int, ProviderError) -> InterruptionDecision = { _, _ in .fail },
     emit: ([ChatEvent]) -> Void
   ) async throws {
     try checkCredentials()
@@ -69,14 +84,17 @@ public struct ModelClient: Sendable {
         try await consume(response, emitted: &emitted, emit: emit)
         return
       } catch let e as StreamFailure {
-        // A stream that broke before anything reached the user is retried from scratch;
-        // after that a retry would repeat text already shown, so the error stands.
-        if emitted == 0, streamAttempt < provider.streamMaxRetries {
-          streamAttempt += 1
-          try await Task.sleep(for: RetryPolicy.backoff(attempt: streamAttempt - 1))
-          continue
+        guard streamAttempt < provider.streamMaxRetries else { throw e.error }
+        if emitted > 0 {
+          guard let error = e.error as? ProviderError else { throw e.error }
+          switch onInterrupted(streamAttempt + 1, error) {
+          case .retry: break
+          case .acceptPartial: return
+          case .fail: throw e.error
+          }
         }
-        throw e.error
+        streamAttempt += 1
+        try await Task.sleep(for: RetryPolicy.backoff(attempt: streamAttempt - 1))
       }
     }
   }
@@ -153,7 +171,11 @@ public struct ModelClient: Sendable {
 
   func mapWireError(_ e: WireError) -> ProviderError {
     switch e {
-    case .serverError(let m): return .streamError(provider: provider.name, message: m)
+    case .serverError(let m):
+      if let overflow = ContextOverflow.detect(status: 0, error: ErrorBody(message: m)) {
+        return .contextOverflow(provider: provider.name, message: m, window: overflow.window)
+      }
+      return .streamError(provider: provider.name, message: m)
     case .malformed(let m): return .malformedStream(provider: provider.name, detail: m)
     case .truncated(let m):
       return .connectionLost(provider: provider.name, url: provider.baseURL, detail: m)
@@ -199,6 +221,9 @@ public struct ModelClient: Sendable {
   {
     var attempt = 0
     var droppedStreamOptions = false
+    // A 500 with the same body as the last one is the server rejecting this request (llama.cpp
+    // answers a history it cannot parse that way), not a passing fault: retrying it is waste.
+    var previousFailure: (status: Int, body: [UInt8])?
     while true {
       attempt += 1
       let response: HTTPStreamingResponse
@@ -236,7 +261,14 @@ public struct ModelClient: Sendable {
       if status == 429, err.code == "insufficient_quota" || err.type == "insufficient_quota" {
         throw ProviderError.quotaExceeded(provider: provider.name, message: err.message)
       }
-      if RetryPolicy.isRetryable(status: status, head: response.head),
+      let repeated =
+        status == 500 && previousFailure.map { $0.status == status && $0.body == body } == true
+      previousFailure = (status, body)
+      if let overflow = ContextOverflow.detect(status: status, error: err, rawBody: body) {
+        throw ProviderError.contextOverflow(
+          provider: provider.name, message: err.message, window: overflow.window)
+      }
+      if RetryPolicy.isRetryable(status: status, head: response.head), !repeated,
         attempt <= provider.requestMaxRetries
       {
         let delay = RetryPolicy.serverDelay(response.head)

@@ -10,6 +10,8 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
   case quotaExceeded(provider: String, message: String)
   case server(provider: String, status: Int, message: String, attempts: Int)
   case badRequest(provider: String, status: Int, message: String)
+  /// The request does not fit the model's context window; `window` when the server said it.
+  case contextOverflow(provider: String, message: String, window: Int?)
   /// An error object inside a 200 stream.
   case streamError(provider: String, message: String)
   case malformedStream(provider: String, detail: String)
@@ -53,6 +55,10 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
       return "\(p) failed with HTTP \(status) (\(msg)) after \(attempts) attempts"
     case .badRequest(let p, let status, let msg):
       return "\(p) rejected the request with HTTP \(status): \(msg)"
+    case .contextOverflow(let p, let msg, let window):
+      let size = window.map { " (\($0) tokens)" } ?? ""
+      return "the conversation no longer fits the model's context window\(size) at \(p): \(msg); "
+        + "start a new conversation, or set model_context_window so codex compacts earlier"
     case .streamError(let p, let msg):
       return "\(p) reported an error mid-stream: \(msg)"
     case .malformedStream(let p, let detail):

@@ -4,7 +4,7 @@ import Synchronization
 /// `["bash","-lc","..."]`), a working directory and a timeout; we decide under the approval
 /// policy whether it may run, run it in the sandbox, and send back what happened. Every
 /// outcome, refusals and failures included, goes back to the model as text so it can recover.
-public final class ShellTool: ToolRunner {
+public final class ShellTool: Tool {
   public static let name = "shell"
   public static let defaultTimeout: Duration = .seconds(10)
 
@@ -42,7 +42,7 @@ public final class ShellTool: ToolRunner {
     policyState.withLock { $0 = policy }
   }
 
-  public var specs: [ToolSpec] {
+  public var spec: ToolSpec {
     var properties: JSONObject = [
       "command": [
         "type": "array", "items": ["type": "string"],
@@ -67,15 +67,21 @@ public final class ShellTool: ToolRunner {
         "type": "string", "description": "Why the command needs to run outside the sandbox.",
       ]
     }
-    return [
-      ToolSpec(
-        name: Self.name,
-        description: "Runs a shell command and returns its output.",
-        parameters: [
-          "type": "object", "properties": .object(properties), "required": ["command"],
-          "additionalProperties": false,
-        ])
-    ]
+    return ToolSpec(
+      name: Self.name,
+      description: "Runs a shell command and returns its output.",
+      parameters: [
+        "type": "object", "properties": .object(properties), "required": ["command"],
+        "additionalProperties": false,
+      ])
+  }
+
+  /// Small models often send the script as a plain string: run it with bash, as they meant.
+  public func normalize(_ arguments: JSON) -> JSON {
+    guard case .object(var object) = arguments, case .string(let script)? = object["command"]
+    else { return arguments }
+    object["command"] = ["bash", "-lc", .string(script)]
+    return .object(object)
   }
 
   /// The parsed arguments of one call.
@@ -87,29 +93,12 @@ public final class ShellTool: ToolRunner {
     var justification: String?
   }
 
-  func parse(_ call: ToolCall) -> Result<Invocation, ToolArgumentError> {
-    let text = call.arguments.trimmingWhitespace().isEmpty ? "{}" : call.arguments
-    guard let json = try? JSON.parse(text), json.objectValue != nil else {
-      return .failure(
-        ToolArgumentError("the arguments are not a JSON object: \(Wires.preview(call.arguments))"))
-    }
-    var command: [String]
-    switch json["command"] {
-    case .array(let items)?:
-      command = items.compactMap(\.stringValue)
-      guard command.count == items.count else {
-        return .failure(ToolArgumentError("'command' must be an array of strings"))
-      }
-    case .string(let s)?:
-      // Small models often send the script as a plain string.
-      command = ["bash", "-lc", s]
-    default:
-      return .failure(
-        ToolArgumentError(
-          "'command' is required: an array of strings such as [\"bash\", \"-lc\", \"ls\"]"))
-    }
+  /// The call's arguments, already checked against `spec` by the toolbox.
+  func parse(_ call: ToolInvocation) -> Result<Invocation, ToolArgumentError> {
+    let json = call.arguments
+    let command = json["command"]?.arrayValue?.compactMap(\.stringValue) ?? []
     guard let first = command.first, !first.isEmpty else {
-      return .failure(ToolArgumentError("'command' is empty"))
+      return .failure(ToolArgumentError("'command' is empty: pass the program and its arguments"))
     }
     var workdir = cwd
     if let w = json["workdir"]?.stringValue, !w.isEmpty {
@@ -126,18 +115,17 @@ public final class ShellTool: ToolRunner {
         justification: json["justification"]?.stringValue))
   }
 
-  public func run(_ call: ToolCall, context: ToolContext) async throws -> String {
+  public func run(_ call: ToolInvocation, context: ToolContext) async throws -> ToolOutput {
     let policy = approvalPolicy
     let inv: Invocation
     switch parse(call) {
     case .success(let i): inv = i
     case .failure(let e):
-      context.emit(.warning("the model sent a malformed shell call: \(e.message)"))
-      return "error: failed to parse the shell call's arguments: \(e.message)"
+      return .error("The command was not run: \(e.message).")
     }
     guard FileOutput.isDirectory(inv.workdir) else {
       let why = "no such directory: \(inv.workdir)"
-      return notRun(call, inv, context, why, status: .failedToStart(why))
+      return .error(notRun(call, inv, context, why, status: .failedToStart(why)))
     }
 
     let approved = approvedForSession.withLock { $0.contains(inv.command) }
@@ -147,22 +135,25 @@ public final class ShellTool: ToolRunner {
     var sandboxed: Bool
     switch decision {
     case .reject(let reason):
-      return notRun(call, inv, context, reason)
+      return .error(notRun(call, inv, context, reason))
     case .runSandboxed:
       sandboxed = true
     case .runUnsandboxed:
       sandboxed = false
     case .ask(let reason):
-      let answer = await context.approvals.decide(
+      // "Always" is not offered for dangerous commands: they ask every time (assessCommand).
+      let dangerous = CommandSafety.dangerReason(inv.command) != nil
+      let answer = await context.ask(
         ApprovalRequest(
-          callID: call.id, command: inv.command, workdir: inv.workdir, reason: reason,
-          unsandboxed: inv.escalate || sandboxMode == .dangerFullAccess))
+          callID: call.id, subject: .command(argv: inv.command, workdir: inv.workdir),
+          reason: reason, unsandboxed: inv.escalate || sandboxMode == .dangerFullAccess,
+          choices: ApprovalAnswer.choices(forDangerousCommand: dangerous)))
       switch resolveAnswer(answer, sandbox: sandboxMode, escalationRequested: inv.escalate) {
       case .run(let inSandbox, let remember):
         sandboxed = inSandbox
         if remember { approvedForSession.withLock { _ = $0.insert(inv.command) } }
       case .declined(let message):
-        return notRun(call, inv, context, message)
+        return .error(notRun(call, inv, context, message))
       case .abortTurn:
         _ = notRun(call, inv, context, "the user aborted the turn")
         throw TurnAborted("aborted at the approval prompt")
@@ -170,22 +161,22 @@ public final class ShellTool: ToolRunner {
     }
 
     let outcome = try await execute(call, inv, sandboxed: sandboxed, context: context)
-    guard sandboxed, outcome.failed else { return outcome.modelText }
+    guard sandboxed, outcome.failed else { return outcome.output }
     switch assessFailure(
       policy: policy, sandbox: sandboxMode, sandboxDenied: outcome.looksLikeSandboxDenial)
     {
     case .reportToModel(let hint):
-      return hint.map { outcome.modelText + "\n" + $0 } ?? outcome.modelText
+      return .error(hint.map { outcome.modelText + "\n" + $0 } ?? outcome.modelText)
     case .askToRetryUnsandboxed(let reason):
-      let answer = await context.approvals.decide(
+      let answer = await context.ask(
         ApprovalRequest(
-          callID: call.id, command: inv.command, workdir: inv.workdir, reason: reason,
-          unsandboxed: true))
+          callID: call.id, subject: .command(argv: inv.command, workdir: inv.workdir),
+          reason: reason, unsandboxed: true, choices: ApprovalAnswer.retryChoices))
       switch resolveRetryAnswer(answer) {
       case .run:
-        return try await execute(call, inv, sandboxed: false, context: context).modelText
+        return try await execute(call, inv, sandboxed: false, context: context).output
       case .declined(let message):
-        return outcome.modelText + "\n" + message
+        return .error(outcome.modelText + "\n" + message)
       case .abortTurn:
         throw TurnAborted("aborted at the approval prompt")
       }
@@ -197,9 +188,11 @@ public final class ShellTool: ToolRunner {
     var exitCode: Int32?
     var failed: Bool
     var looksLikeSandboxDenial: Bool
+
+    var output: ToolOutput { ToolOutput(modelText, isError: failed) }
   }
 
-  func execute(_ call: ToolCall, _ inv: Invocation, sandboxed: Bool, context: ToolContext)
+  func execute(_ call: ToolInvocation, _ inv: Invocation, sandboxed: Bool, context: ToolContext)
     async throws -> Outcome
   {
     var command = inv.command
@@ -285,7 +278,7 @@ public final class ShellTool: ToolRunner {
   /// Reports a call that did not run (refused, declined, could not start) to the front end, and
   /// returns what the model is told.
   func notRun(
-    _ call: ToolCall, _ inv: Invocation, _ context: ToolContext, _ reason: String,
+    _ call: ToolInvocation, _ inv: Invocation, _ context: ToolContext, _ reason: String,
     status: CommandEnd.Status? = nil, announce: Bool = true
   ) -> String {
     if announce {

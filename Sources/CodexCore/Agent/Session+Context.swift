@@ -1,0 +1,82 @@
+extension Session {
+  /// How full the context is: the tokens of the last request as the server counted them (else
+  /// the estimate of the next one), and the window when known.
+  public func contextStatus() -> (used: Int, window: ContextWindow?) {
+    (context.lastRequestTokens ?? context.estimated(request(for: history)), context.window)
+  }
+
+  /// `/compact`: summarises the conversation now.
+  public func compactNow(emit: @escaping @Sendable (AgentEvent) -> Void) async throws {
+    await learnWindow()
+    try await compact(trigger: .manual, emit: emit)
+  }
+
+  /// Finds the window once per provider and model: the config, else what the server says.
+  func learnWindow() async {
+    guard !context.lookedUp else { return }
+    context.lookedUp = true
+    guard context.window == nil, let lookup = context.settings.lookup else { return }
+    if let found = await lookup(client.provider, model) { context.window = found }
+  }
+
+  /// Makes the conversation smaller: old tool outputs are trimmed first; unless that is enough
+  /// (for an automatic compaction), the model writes a hand-off summary and the history becomes
+  /// that summary plus the most recent messages that fit. Recorded in the session file, so a
+  /// resumed session continues from the compacted history.
+  func compact(trigger: ContextCompaction.Trigger, emit: @escaping @Sendable (AgentEvent) -> Void)
+    async throws
+  {
+    guard !history.isEmpty else { return }
+    let before = context.estimated(request(for: history))
+    var compacted = history
+    if let trimmed = Compaction.trimmingOldToolOutputs(history) { compacted = trimmed }
+    var summarized = false
+    if trigger != .auto || context.needsCompaction(request(for: compacted)) {
+      // Without a known window (a manual /compact), size things by what the history is now.
+      let window = context.window?.tokens ?? max(2048, before)
+      let summary = try await summarize(compacted, window: window)
+      summarized = summary != nil
+      compacted = Compaction.replacement(
+        for: compacted, summary: summary, budget: max(64, window * 35 / 100))
+    }
+    guard compacted != history else { return }
+    history = compacted
+    let after = context.estimated(request(for: history))
+    context.lastRequestTokens = nil
+    let compaction = ContextCompaction(
+      tokensBefore: before, tokensAfter: after, summarized: summarized, trigger: trigger)
+    if let recorder, !recorderFailed {
+      do {
+        try recorder.recordCompaction(history, compaction)
+      } catch {
+        recorderFailed = true
+        emit(.warning("this session is no longer being saved: \(error)"))
+      }
+    }
+    emit(.contextCompacted(compaction))
+  }
+
+  /// The model's hand-off note for `messages`, or nil when even the summary request does not fit
+  /// (then the oldest messages are dropped without one). Other failures end the turn.
+  func summarize(_ messages: [ChatMessage], window: Int) async throws -> String? {
+    let summaryRequest = Compaction.summaryRequest(
+      model: model, history: messages, window: window, options: client.provider.modelOptions)
+    var text = ""
+    do {
+      try await client.run(
+        summaryRequest,
+        onInterrupted: { _, _ in
+          text = ""
+          return .retry
+        }
+      ) { batch in
+        for case .textDelta(let t) in batch { text += t }
+      }
+    } catch ProviderError.contextOverflow {
+      return nil
+    }
+    try Task.checkCancellation()
+    let trimmed = text.trimmingWhitespace()
+    return trimmed.isEmpty ? nil : trimmed
+  }
+}
