@@ -59,6 +59,8 @@ public enum CLI {
       return 0
     case .complete:
       return await CompleteCommand.run(context)
+    case .serve:
+      return await ServeCommand.run(context)
     case .run, .exec, .resume:
       // These talk to a model server: libcurl loads (~6 ms) while the config, instructions
       // and session are prepared. Not earlier: while the loader holds its lock, the async

@@ -36,6 +36,12 @@ public final class FakeHTTPServer: Sendable {
   /// Connections currently open (a client that went away shows up as a decrease).
   public var openConnectionCount: Int { core.state.withLock { $0.openConnections } }
 
+  /// When the server last saw a connection end (the client closed it, or the script did), so a
+  /// test can time how fast a client hangs up without counting its own polling.
+  public var lastConnectionClosedAt: ContinuousClock.Instant? {
+    core.state.withLock { $0.lastClosedAt }
+  }
+
   /// Polls until `condition` holds or `timeout` passes; returns whether it held. For waiting on
   /// effects the client cannot observe directly (a connection the client dropped was closed).
   public func wait(
@@ -68,6 +74,7 @@ final class FakeHTTPServerCore: Sendable {
     var connectionThreads: [FakeThread] = []
     var nextConnectionID = 0
     var openConnections = 0
+    var lastClosedAt: ContinuousClock.Instant?
     var stopped = false
   }
 
@@ -129,7 +136,10 @@ final class FakeHTTPServerCore: Sendable {
   private func serve(_ fd: Int32, connectionID: Int) {
     defer {
       FakeSocket.close(fd)
-      state.withLock { $0.openConnections -= 1 }
+      state.withLock {
+        $0.openConnections -= 1
+        $0.lastClosedAt = .now
+      }
     }
     var buffer: [UInt8] = []
     while true {

@@ -137,6 +137,17 @@ public final class RawHTTPConnection: @unchecked Sendable {
     return true
   }
 
+  /// Whatever arrives next (at least one byte); throws on timeout or when the server closed.
+  public func readSome(timeoutMs: Int32 = 30_000) throws -> [UInt8] {
+    if buffer.isEmpty {
+      guard try fill(timeoutMs: timeoutMs) else {
+        throw RawHTTPError(description: "the server closed the connection")
+      }
+    }
+    defer { buffer = [] }
+    return buffer
+  }
+
   /// Reads until the server closes the connection; returns everything read. Throws on timeout.
   public func readToEnd(timeoutMs: Int32 = 30_000) throws -> [UInt8] {
     while try fill(timeoutMs: timeoutMs) {}

@@ -60,7 +60,7 @@ public enum ConfigSchema {
     ConfigKey("text_tool_calls", .bool, "accept tool calls printed as text"),
     ConfigKey("chat_template", .string, "prompt template for the native TGI wire"),
     ConfigKey("default_model", .string, "model when none is configured"),
-  ]
+  ] + ProviderLimits.schema
 
   public static let sandboxWorkspaceWrite: [ConfigKey] = [
     ConfigKey("writable_roots", .stringArray, "more folders commands may write"),
@@ -115,6 +115,7 @@ public enum ConfigSchema {
       ConfigKey("model_options", .opaque, "options sent with every request"),
       ConfigKey("models", .map(.opaque), "options per model name"),
       ConfigKey("mcp_servers", .opaque, "MCP servers"),
+      ConfigKey("serve", .table(ServeSettings.schema), "`codex serve`: the local endpoint"),
       ConfigKey(LegacyConfig.approvalModeKey, .ignored, "the older CLI's approvalMode"),
     ] + codexRSOnly
 

@@ -150,7 +150,7 @@ import Testing
   }
 
   @Test func aClientThatDisconnectsCancelsItsHandlerAtOnce() async throws {
-    let probe = Probe()
+    let cancelledAt = Mutex<ContinuousClock.Instant?>(nil)
     let started = AsyncLatch()
     let server = try startServer { _, writer in
       try? writer.startStream(status: 200)
@@ -158,7 +158,7 @@ import Testing
       do {
         try await Task.sleep(for: .seconds(60))
       } catch {
-        probe.add("cancelled")
+        cancelledAt.withLock { $0 = .now }
       }
       writer.finish()
     }
@@ -166,11 +166,13 @@ import Testing
     let c = try RawHTTPConnection(port: server.port)
     try c.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
     await started.wait()
-    let before = ContinuousClock.now
+    let left = ContinuousClock.now
     c.abort()
-    #expect(await eventually { probe["cancelled"] == 1 })
-    let elapsed = ContinuousClock.now - before
-    #expect(elapsed < .milliseconds(100), "cancelled after \(elapsed)")
+    #expect(await eventually { cancelledAt.withLock { $0 } != nil })
+    // The cancelled task has to be scheduled again to see it, which a loaded machine may delay;
+    // the 100 ms bound on closing the upstream is ServeProxyTests' (no scheduling involved).
+    let elapsed = (cancelledAt.withLock { $0 } ?? .now) - left
+    #expect(elapsed < .seconds(2), "cancelled after \(elapsed)")
     #expect(await eventually { server.requestsInFlight == 0 && server.openConnections == 0 })
   }
 

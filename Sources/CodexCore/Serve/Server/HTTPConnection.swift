@@ -110,6 +110,14 @@ final class HTTPConnection: @unchecked Sendable {
     }
   }
 
+  /// How much is queued, or `.closed` when the client is gone.
+  func queued() -> Enqueued {
+    shared.withLock { s in
+      guard s.fd >= 0, !s.broken else { return .closed }
+      return .queued(s.output.count - s.outputStart)
+    }
+  }
+
   /// Returns once the queue is at or below the low watermark; throws when the connection
   /// closes (or the task is cancelled) first.
   func waitForDrain() async throws {

@@ -80,14 +80,24 @@ public final class HTTPResponseWriter: Sendable {
   /// Sends one piece of a streamed body; waits while the client's queue is full. Throws
   /// `HTTPServerError.clientGone` when the client has disconnected.
   public func write(_ bytes: [UInt8]) async throws {
-    guard !bytes.isEmpty else { return }
+    if try send(bytes) > connection.limits.outputHighWatermark {
+      try await connection.waitForDrain()
+    }
+  }
+
+  /// Sends one piece of a streamed body without waiting (what the socket does not take is
+  /// queued); returns how many bytes are queued for this client. A caller that streams this
+  /// way calls `waitForRoom` between pieces to keep the queue bounded.
+  @discardableResult
+  public func send(_ bytes: [UInt8]) throws -> Int {
+    guard !bytes.isEmpty else { return 0 }
     let chunked: Bool = try state.withLock { s in
       guard case .streaming(let chunked) = s else {
         throw HTTPServerError.misuse("write before startStream or after finish")
       }
       return chunked
     }
-    if isHead { return }
+    if isHead { return 0 }
     let framed: [UInt8]
     if chunked {
       var f: [UInt8] = []
@@ -101,8 +111,16 @@ public final class HTTPResponseWriter: Sendable {
       framed = bytes
     }
     switch connection.enqueue(framed) {
-    case .closed:
-      throw HTTPServerError.clientGone
+    case .closed: throw HTTPServerError.clientGone
+    case .queued(let pending): return pending
+    }
+  }
+
+  /// Returns at once while the client's queue is below the high watermark; otherwise waits
+  /// until it has drained to the low one. Throws when the client has disconnected.
+  public func waitForRoom() async throws {
+    switch connection.queued() {
+    case .closed: throw HTTPServerError.clientGone
     case .queued(let pending):
       if pending > connection.limits.outputHighWatermark { try await connection.waitForDrain() }
     }

@@ -16,12 +16,14 @@ public final class HTTPServer: Sendable {
   private let core: HTTPServerCore
 
   /// Binds `host:port` (port 0: the kernel picks; see `port`). Serving starts with `start()`.
+  /// `loopbackOnly`: an address that is not a loopback one is refused
+  /// (`ServeError.exposedWithoutKey`), checked on the address actually bound.
   public init(
     host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(),
-    handler: @escaping Handler
+    loopbackOnly: Bool = false, handler: @escaping Handler
   ) throws {
     ServerSocket.raiseOpenFileLimit()
-    let listener = try ServerSocket.listen(host: host, port: port)
+    let listener = try ServerSocket.listen(host: host, port: port, loopbackOnly: loopbackOnly)
     do {
       core = try HTTPServerCore(listener: listener, limits: limits, handler: handler)
     } catch {

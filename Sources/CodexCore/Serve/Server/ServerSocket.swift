@@ -28,7 +28,11 @@ enum SocketIO: Equatable {
 
 enum ServerSocket {
   /// Binds and listens on `host:port` (a name, an IPv4 or an IPv6 address), non-blocking.
-  static func listen(host: String, port: Int, backlog: Int32 = 1024) throws -> ListeningSocket {
+  /// `loopbackOnly`: an address that is not loopback is refused after binding and before
+  /// listening, so not one connection is ever accepted on it.
+  static func listen(
+    host: String, port: Int, loopbackOnly: Bool = false, backlog: Int32 = 1024
+  ) throws -> ListeningSocket {
     guard (0...65535).contains(port) else {
       throw ServeError.cannotListen(host: host, port: port, detail: "the port must be 0-65535")
     }
@@ -56,9 +60,7 @@ enum ServerSocket {
       }
       var one: Int32 = 1
       setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-      guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0,
-        Glibc.listen(fd, backlog) == 0
-      else {
+      guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
         lastError = errorText(errno)
         Glibc.close(fd)
         continue
@@ -74,6 +76,15 @@ enum ServerSocket {
         continue
       }
       let (boundPort, loopback) = describe(address)
+      if loopbackOnly, !loopback {
+        Glibc.close(fd)
+        throw ServeError.exposedWithoutKey(host: host)
+      }
+      guard Glibc.listen(fd, backlog) == 0 else {
+        lastError = errorText(errno)
+        Glibc.close(fd)
+        continue
+      }
       return ListeningSocket(fd: fd, port: boundPort, isLoopback: loopback)
     }
     throw ServeError.cannotListen(host: host, port: port, detail: lastError)
