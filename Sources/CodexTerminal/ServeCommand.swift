@@ -56,6 +56,7 @@ enum ServeCommand {
 
     var iterator = signals.signals.makeAsyncIterator()
     guard let first = await iterator.next() else { return 0 }
+    await server.stopAccepting()
     let waiting = server.requestsInFlight
     TerminalIO.write(
       TerminalIO.stderrFD,

@@ -48,12 +48,21 @@ public final class HTTPServer: Sendable {
 
   public var openConnections: Int { core.openConnections.load(ordering: .acquiring) }
 
+  /// Closes the listener (new connections are refused from when this returns) and the idle
+  /// connections; requests in flight go on. `shutdown` does this first.
+  public func stopAccepting() async {
+    guard core.isRunning else { return }
+    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+      core.post(.beginDrain(c))
+    }
+  }
+
   /// Stops accepting and closes idle connections; requests in flight get `grace` to finish
   /// (their connections close afterwards), then the rest are cancelled. Returns how many were
   /// cut off. The loop thread has ended when this returns.
   @discardableResult
   public func shutdown(grace: Duration) async -> Int {
-    core.post(.beginDrain)
+    await stopAccepting()
     let deadline = ContinuousClock.now + grace
     while core.inFlight.load(ordering: .acquiring) > 0, ContinuousClock.now < deadline {
       try? await Task.sleep(for: .milliseconds(10))
@@ -74,7 +83,7 @@ public final class HTTPServer: Sendable {
 final class HTTPServerCore: @unchecked Sendable {
   enum Job {
     case responseDone(HTTPConnection, close: Bool)
-    case beginDrain
+    case beginDrain(CheckedContinuation<Void, Never>?)
     case exit
   }
 
@@ -87,12 +96,17 @@ final class HTTPServerCore: @unchecked Sendable {
   let poll: EventPoll
 
   // Shared with other threads.
-  private let jobs = Mutex<[Job]>([])
+  private let jobs = Mutex<(pending: [Job], closed: Bool)>(([], false))
   let inFlight = Atomic<Int>(0)
   let openConnections = Atomic<Int>(0)
   let draining = Atomic<Bool>(false)
   let exited = Atomic<Bool>(false)
   private let started = Atomic<Bool>(false)
+
+  /// Whether the loop thread was started and has not ended.
+  var isRunning: Bool {
+    started.load(ordering: .acquiring) && !exited.load(ordering: .acquiring)
+  }
 
   // Loop-confined.
   private var connections: [UInt64: HTTPConnection] = [:]
@@ -117,6 +131,11 @@ final class HTTPServerCore: @unchecked Sendable {
     poll.add(poll.wakeFD, events: EventPoll.readable, token: Self.wakeToken)
   }
 
+  deinit {
+    // A server never started still holds its listener (a started one closed it on exit).
+    if !started.load(ordering: .acquiring) { ServerSocket.close(listener.fd) }
+  }
+
   func start() throws {
     guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
     let rc = Platform.startThread { [self] in run() }
@@ -127,8 +146,16 @@ final class HTTPServerCore: @unchecked Sendable {
   }
 
   func post(_ job: Job) {
-    jobs.withLock { $0.append(job) }
-    poll.wake()
+    let accepted = jobs.withLock { j -> Bool in
+      guard !j.closed else { return false }
+      j.pending.append(job)
+      return true
+    }
+    if accepted {
+      poll.wake()
+    } else if case .beginDrain(let done) = job {
+      done?.resume()  // the loop has ended: nothing accepts any more
+    }
   }
 
   // MARK: The loop
@@ -151,6 +178,12 @@ final class HTTPServerCore: @unchecked Sendable {
     }
     for connection in Array(connections.values) { close(connection) }
     if listening { ServerSocket.close(listener.fd) }
+    let left = jobs.withLock { j -> [Job] in
+      j.closed = true
+      defer { j.pending.removeAll() }
+      return j.pending
+    }
+    for case .beginDrain(let done) in left { done?.resume() }
     exited.store(true, ordering: .releasing)
   }
 
@@ -164,13 +197,15 @@ final class HTTPServerCore: @unchecked Sendable {
 
   private func runJobs() {
     let pending = jobs.withLock { j -> [Job] in
-      defer { j.removeAll() }
-      return j
+      defer { j.pending.removeAll() }
+      return j.pending
     }
     for job in pending {
       switch job {
       case .responseDone(let connection, let close): responseDone(connection, close: close)
-      case .beginDrain: beginDrain()
+      case .beginDrain(let done):
+        beginDrain()
+        done?.resume()
       case .exit: running = false
       }
     }
