@@ -121,30 +121,36 @@ extension ServeService {
       // A client that left is noticed by the server, which cancels this task.
       _ = try? writer.send(bytes)
     }
+    var textCalls = TextCallFilter(provider: route.provider, tools: chatRequest.tools)
+    func deliver(_ batch: [ChatEvent]) {
+      guard !batch.isEmpty else { return }
+      for event in batch {
+        switch event {
+        case .textDelta, .reasoningDelta, .toolCall:
+          if firstToken == nil { firstToken = .now }
+        case .usage(let u):
+          usage = usage.map { $0 + u } ?? u
+        case .finished:
+          break
+        }
+      }
+      guard streaming else {
+        answer.add(batch)
+        return
+      }
+      if !started {
+        started = true
+        try? writer.startStream(status: 200, headers: dialect.streamHeaders)
+      }
+      out.removeAll(keepingCapacity: true)
+      dialect.stream(batch, into: &out)
+      if !out.isEmpty { send(out) }
+    }
     do {
       try await modelClient.run(chatRequest) { batch in
-        for event in batch {
-          switch event {
-          case .textDelta, .reasoningDelta, .toolCall:
-            if firstToken == nil { firstToken = .now }
-          case .usage(let u):
-            usage = usage.map { $0 + u } ?? u
-          case .finished:
-            break
-          }
-        }
-        guard streaming else {
-          answer.add(batch)
-          return
-        }
-        if !started {
-          started = true
-          try? writer.startStream(status: 200, headers: dialect.streamHeaders)
-        }
-        out.removeAll(keepingCapacity: true)
-        dialect.stream(batch, into: &out)
-        if !out.isEmpty { send(out) }
+        deliver(textCalls == nil ? batch : textCalls?.pass(batch) ?? batch)
       }
+      if var filter = textCalls { deliver(filter.finish()) }
     } catch {
       entry.firstToken = firstToken.map { $0 - request.receivedAt }
       record(usage, &entry)

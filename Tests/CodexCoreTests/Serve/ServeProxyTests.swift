@@ -108,6 +108,44 @@ import Testing
     #expect(sent.contains("Oslo"))
   }
 
+  @Test(arguments: [true, false])
+  func aToolCallALocalModelPrintedAsTextBecomesARealOne(_ streaming: Bool) async throws {
+    let printed = FakeAnswer(
+      text: [
+        "<tool_call>", #"{"name": "get_weather", "#, #""arguments": {"city": "Paris"}}"#,
+        "</tool_call>",
+      ])
+    let upstream = try FakeHTTPServer { _ in FakeUpstreamWire.chat.stream(printed, nil, []) }
+    defer { upstream.stop() }
+    let proxy = try ProxyFixture(
+      "model_provider = \"up\"\n"
+        + FakeUpstreamWire.chat.providerTOML(
+          id: "up", root: upstream.baseURL, extra: "text_tool_calls = true"))
+    let tools =
+      #","tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]"#
+    let r = try await proxy.post("/v1/chat/completions", chatBody(stream: streaming, extra: tools))
+    // Without tools offered the same text is just text.
+    let plain = try await proxy.post("/v1/chat/completions", chatBody(stream: false))
+    await proxy.stop()
+    if streaming {
+      let chunks = sseJSON(r.bodyText)
+      #expect(
+        !chunks.contains {
+          $0["choices"]?[0]?["delta"]?["content"]?.stringValue?.contains("tool_call") == true
+        })
+      let call = chunks.compactMap { $0["choices"]?[0]?["delta"]?["tool_calls"]?[0] }.first
+      #expect(call?["function"]?["name"] == "get_weather")
+      #expect(chunks.contains { $0["choices"]?[0]?["finish_reason"] == "tool_calls" })
+    } else {
+      let message = r.bodyJSON?["choices"]?[0]?["message"]
+      #expect(message?["tool_calls"]?[0]?["function"]?["name"] == "get_weather")
+      #expect(message?["content"] == .null)
+    }
+    #expect(
+      plain.bodyJSON?["choices"]?[0]?["message"]?["content"]?.stringValue?.hasPrefix("<tool_call>")
+        == true)
+  }
+
   @Test func chatPassesUnknownKeysThroughAndMapsToolChoice() async throws {
     let upstream = try FakeHTTPServer { _ in FakeUpstreamWire.chat.stream(Self.answer, nil, []) }
     defer { upstream.stop() }
