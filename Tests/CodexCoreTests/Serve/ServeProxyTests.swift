@@ -363,6 +363,42 @@ import Testing
     #expect(log.first?.contains(" 499 ") == true)
   }
 
+  @Test func aClientThatDoesNotReadHoldsBackTheUpstreamInsteadOfFillingTheProxy() async throws {
+    // 40 MiB of answer in 64 KiB events, as fast as the upstream can write.
+    let piece = String(repeating: "x", count: 64 * 1024 - 100)
+    let event = #"{"choices":[{"index":0,"delta":{"content":"\#(piece)"},"finish_reason":null}]}"#
+    let count = 640
+    let upstream = try FakeHTTPServer { _ in
+      .sse(Array(repeating: event, count: count) + ["[DONE]"])
+    }
+    defer { upstream.stop() }
+    let proxy = try ProxyFixture(
+      "model_provider = \"up\"\n"
+        + FakeUpstreamWire.chat.providerTOML(id: "up", root: upstream.baseURL))
+    let body = chatBody()
+    let client = try RawHTTPConnection(port: proxy.port)
+    client.setReceiveBuffer(64 * 1024)
+    try client.send(
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    )
+    // The client reads nothing: the upstream gets as far as the socket buffers and the bounded
+    // queues allow, then stalls. Wait for it to stall, then see how far it got.
+    #expect(await eventually { upstream.bodyBytesSent > 0 })
+    var last = -1
+    while upstream.bodyBytesSent != last {
+      last = upstream.bodyBytesSent
+      try await Task.sleep(for: .milliseconds(300))
+    }
+    #expect(
+      last < 16 << 20, "the upstream sent \(last) bytes to a proxy whose client reads nothing")
+    let response = try await RawHTTPConnection.run { try client.readResponse(timeoutMs: 60_000) }
+    await proxy.stop()
+    let text = sseJSON(response.bodyText).compactMap {
+      $0["choices"]?[0]?["delta"]?["content"]?.stringValue
+    }.joined()
+    #expect(text.utf8.count == count * piece.utf8.count)
+  }
+
   // MARK: Limits
 
   @Test func overTheConcurrencyLimitRequestsQueueThenGet429() async throws {
