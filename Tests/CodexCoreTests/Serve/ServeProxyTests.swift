@@ -399,6 +399,39 @@ import Testing
     #expect(text.utf8.count == count * piece.utf8.count)
   }
 
+  @Test func twoHundredStreamsAtOnce() async throws {
+    let gate = try FakeGate()
+    let upstream = try FakeHTTPServer { _ in
+      var r = FakeUpstreamWire.chat.stream(FakeAnswer(text: ["a", "b", "c"]), nil, [])
+      r.steps.insert(.wait(gate), at: 1)
+      return r
+    }
+    defer { upstream.stop() }
+    let proxy = try ProxyFixture(
+      "model_provider = \"up\"\n"
+        + FakeUpstreamWire.chat.providerTOML(id: "up", root: upstream.baseURL))
+    let port = proxy.port
+    let body = chatBody()
+    let request =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    let clients = try (0..<200).map { _ in try RawHTTPConnection(port: port) }
+    for c in clients { try c.send(request) }
+    // Every stream is open at the proxy and upstream at the same time.
+    #expect(await upstream.wait { $0.requests.count == 200 && $0.openConnectionCount == 200 })
+    #expect(proxy.server.requestsInFlight == 200)
+    gate.open()
+    let texts = try await RawHTTPConnection.run {
+      try clients.map { c in
+        sseJSON(try c.readResponse().bodyText).compactMap {
+          $0["choices"]?[0]?["delta"]?["content"]?.stringValue
+        }.joined()
+      }
+    }
+    await proxy.stop()
+    #expect(texts.count == 200)
+    #expect(texts.allSatisfy { $0 == "abc" })
+  }
+
   // MARK: Limits
 
   @Test func overTheConcurrencyLimitRequestsQueueThenGet429() async throws {
