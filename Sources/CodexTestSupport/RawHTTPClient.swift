@@ -112,6 +112,22 @@ public final class RawHTTPConnection: @unchecked Sendable {
     return poll(&p, 1, timeoutMs) > 0
   }
 
+  /// Waits up to the timeout for the connection to fail (a reset from the server); returns
+  /// whether it did. Nothing is read.
+  public func waitForError(timeoutMs: Int32) -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
+    while ContinuousClock.now < deadline {
+      var error: Int32 = 0
+      var length = socklen_t(MemoryLayout<Int32>.size)
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+      if error != 0 { return true }
+      var p = pollfd(fd: fd, events: 0, revents: 0)
+      _ = poll(&p, 1, 10)
+      if p.revents & Int16(POLLERR) != 0 { return true }
+    }
+    return false
+  }
+
   /// Reads up to and including the blank line that ends a head, as text.
   public func readRawHead(timeoutMs: Int32 = 30_000) throws -> String {
     while true {
@@ -132,7 +148,8 @@ public final class RawHTTPConnection: @unchecked Sendable {
     if ready == 0 { throw RawHTTPError(description: "timed out waiting for the server") }
     var chunk = [UInt8](repeating: 0, count: 65536)
     let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-    if n <= 0 { return false }
+    if n < 0 { throw RawHTTPError(description: "recv failed: errno \(errno)") }
+    if n == 0 { return false }
     buffer.append(contentsOf: chunk[0..<n])
     return true
   }
@@ -240,4 +257,34 @@ public final class RawHTTPConnection: @unchecked Sendable {
     }
     return response
   }
+}
+
+/// A loopback port that refuses connections for as long as this object lives: bound, never
+/// listening. Unlike a port found free and released, no other server (a test running beside
+/// this one) can take it in the meantime.
+public final class RefusingPort: @unchecked Sendable {
+  public let port: Int
+  private let fd: Int32
+
+  public init() throws {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw RawHTTPError(description: "socket: errno \(errno)") }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+      }
+    }
+    guard ok else {
+      Glibc.close(fd)
+      throw RawHTTPError(description: "bind: errno \(errno)")
+    }
+    self.fd = fd
+    port = Int(UInt16(bigEndian: address.sin_port))
+  }
+
+  deinit { Glibc.close(fd) }
 }

@@ -181,7 +181,9 @@ import Testing
   }
 
   @Test func anUpstreamThatIsDownIsA502ThatSaysSo() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let setup = try await Setup(
       config: "[model_providers.gone]\nbase_url = \"http://127.0.0.1:\(port)/v1\"\n")
     let r = try await setup.openAI("gone/m1", "complete")

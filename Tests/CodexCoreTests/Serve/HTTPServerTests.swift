@@ -329,6 +329,27 @@ import Testing
     #expect(ok.status == 200, "\(name)")
   }
 
+  @Test func aRefusedClientStillSendingItsBodyIsNotReset() async throws {
+    let server = try startServer(Self.echo)
+    defer { Task { await server.shutdown(grace: .zero) } }
+    let port = server.port
+    let (reset, response) = try await RawHTTPConnection.run {
+      let c = try RawHTTPConnection(port: port)
+      // The head is refused at once while the body keeps coming (a client that does not use
+      // Expect: 100-continue). Closing with unread input would answer it with a reset, which
+      // on a real network can destroy the refusal before it is delivered; the server reads
+      // and drops the rest for a moment instead.
+      try c.send("POST / HTTP/1.1\r\nContent-Length: 17000000\r\n\r\n")
+      _ = c.waitReadable(timeoutMs: 30_000)
+      for _ in 0..<4 { try? c.send([UInt8](repeating: 0x61, count: 16 * 1024)) }
+      let reset = c.waitForError(timeoutMs: 300)
+      return (reset, try c.readResponse())
+    }
+    #expect(!reset, "the server reset the connection")
+    #expect(response.status == 413)
+    #expect(response.bodyJSON?["error"]?["message"]?.stringValue?.contains("larger than") == true)
+  }
+
   @Test func shutdownLetsAStreamInFlightFinishAndRefusesNewConnections() async throws {
     let gate = AsyncLatch()
     let started = AsyncLatch()

@@ -289,7 +289,9 @@ import Testing
   }
 
   @Test func anUnreachableUpstreamIs502NamingWhatToStart() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let proxy = try ProxyFixture(
       """
       model_provider = "up"
@@ -337,30 +339,38 @@ import Testing
         + FakeUpstreamWire.chat.providerTOML(id: "up", root: upstream.baseURL))
     let port = proxy.port
     let body = chatBody()
-    let client = try await RawHTTPConnection.run { () -> RawHTTPConnection in
-      let c = try RawHTTPConnection(port: port)
-      try c.send(
-        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-      )
-      // Wait for the first token to arrive, so the stream is under way.
-      var seen = ""
-      while !seen.contains("first") {
-        seen += String(decoding: try c.readSome(timeoutMs: 30_000), as: UTF8.self)
+    // Three threads take part (the proxy's loop, curl's, the upstream's), which a machine
+    // loaded by the rest of the suite may each delay: the best of three tries is measured.
+    // Scheduling only ever adds delay; a proxy that waited for the next chunk or a timer would
+    // miss on every try (this upstream never sends another byte).
+    var best = Duration.seconds(3600)
+    for attempt in 1...3 {
+      let client = try await RawHTTPConnection.run { () -> RawHTTPConnection in
+        let c = try RawHTTPConnection(port: port)
+        try c.send(
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        )
+        // Wait for the first token to arrive, so the stream is under way.
+        var seen = ""
+        while !seen.contains("first") {
+          seen += String(decoding: try c.readSome(timeoutMs: 30_000), as: UTF8.self)
+        }
+        return c
       }
-      return c
+      #expect(upstream.openConnectionCount == 1)
+      let left = ContinuousClock.now
+      client.abort()
+      #expect(await upstream.wait { $0.openConnectionCount == 0 })
+      // Timed by the upstream's own clock reading, not by this test's polling.
+      let closed = try #require(upstream.lastConnectionClosedAt)
+      best = min(best, closed - left)
+      #expect(await proxy.logLines(for: "/v1/chat/completions", count: attempt).count == attempt)
+      if best < .milliseconds(100) { break }
     }
-    #expect(upstream.openConnectionCount == 1)
-    let left = ContinuousClock.now
-    client.abort()
-    #expect(await upstream.wait { $0.openConnectionCount == 0 })
-    // Timed by the upstream's own clock reading, not by this test's polling.
-    let closed = try #require(upstream.lastConnectionClosedAt)
-    #expect(
-      closed - left < .milliseconds(100),
-      "the upstream was closed \(closed - left) after the client left")
-    let log = await proxy.logLines(for: "/v1/chat/completions")
+    #expect(best < .milliseconds(100), "the upstream was closed \(best) after the client left")
+    let log = proxy.log
     await proxy.stop()
-    #expect(log.first?.contains(" 499 ") == true)
+    #expect(log.allSatisfy { !$0.contains("/v1/chat/completions") || $0.contains(" 499 ") })
   }
 
   @Test func aClientThatDoesNotReadHoldsBackTheUpstreamInsteadOfFillingTheProxy() async throws {
@@ -549,7 +559,9 @@ import Testing
     let b = try FakeHTTPServer { req in
       req.path == "/api/tags" ? .json(200, #"{"models":[{"name":"qwen3:8b"}]}"#) : .json(404, "{}")
     }
-    let down = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let down = refusing.port
     defer {
       a.stop()
       b.stop()

@@ -43,9 +43,8 @@ final class ProviderGate: Sendable {
     self.maxQueue = maxQueue
   }
 
-  /// Requests waiting now (for tests and the log).
+  /// Requests waiting now.
   var queued: Int { state.withLock { $0.queue.count } }
-  var inFlight: Int { state.withLock { $0.inFlight } }
 
   /// Waits for a slot. Call `release()` once when the request is over (however it ended).
   func acquire() async throws -> Admission {

@@ -17,6 +17,10 @@ final class HTTPConnection: @unchecked Sendable {
     case handling
     /// The last response is going out; the connection closes once it has.
     case closing
+    /// A refusal went out and our side is shut: what the client still sends is read and
+    /// dropped for a moment, so closing does not reset the connection before the client has
+    /// read why (a close with unread input sends RST, which can destroy the answer).
+    case lingering
   }
 
   let id: UInt64
@@ -34,6 +38,8 @@ final class HTTPConnection: @unchecked Sendable {
   var bodyStart: ContinuousClock.Instant?
   /// Reading stopped because a pipelined request filled the buffer while one is in flight.
   var readPaused = false
+  /// Linger before closing (the request was refused; the client may still be sending).
+  var lingers = false
 
   // MARK: Shared
 
@@ -160,16 +166,17 @@ final class HTTPConnection: @unchecked Sendable {
 
   enum FlushOutcome {
     case open
-    /// Everything went out and the connection was to close afterwards, or the client is gone.
-    case close
+    /// Everything went out and the connection was to close afterwards.
+    case drained
+    /// The client is gone.
+    case gone
   }
 
   /// Sends queued bytes (the socket is writable).
   func flush() -> FlushOutcome {
     let (outcome, waiter): (FlushOutcome, CheckedContinuation<Void, any Error>?) =
       shared.withLock { s in
-        guard s.fd >= 0 else { return (.close, nil) }
-        if s.broken { return (.close, nil) }
+        guard s.fd >= 0, !s.broken else { return (.gone, nil) }
         while s.outputStart < s.output.count {
           let result = s.output.withUnsafeBytes {
             ServerSocket.send(s.fd, UnsafeRawBufferPointer(rebasing: $0[s.outputStart...]))
@@ -183,7 +190,7 @@ final class HTTPConnection: @unchecked Sendable {
             break
           case .closed:
             s.broken = true
-            return (.close, nil)
+            return (.gone, nil)
           }
           break
         }
@@ -205,7 +212,7 @@ final class HTTPConnection: @unchecked Sendable {
           s.drainWaiter = nil
         }
         let done = pending == 0 && s.closeWhenFlushed
-        return (done ? .close : .open, waiter)
+        return (done ? .drained : .open, waiter)
       }
     waiter?.resume()
     return outcome
@@ -222,6 +229,13 @@ final class HTTPConnection: @unchecked Sendable {
         s.interest = wanted
         poll.modify(s.fd, events: wanted, token: id)
       }
+    }
+  }
+
+  /// Ends our sending side (the response is complete); reading goes on.
+  func shutdownWrite() {
+    shared.withLock { s in
+      if s.fd >= 0 { ServerSocket.shutdownWrite(s.fd) }
     }
   }
 

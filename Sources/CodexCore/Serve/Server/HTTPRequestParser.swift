@@ -64,12 +64,6 @@ struct HTTPRequestParser {
   /// Bytes received but not yet consumed by a complete request.
   var bufferedCount: Int { buffer.count - start }
 
-  /// Whether a request has started arriving (some of its bytes are here).
-  var isMidRequest: Bool {
-    if case .head = state { return bufferedCount > 0 }
-    return true
-  }
-
   /// Whether the head is complete and its body is arriving.
   var isReadingBody: Bool {
     if case .head = state { return false }

@@ -34,14 +34,6 @@ public final class HTTPResponseWriter: Sendable {
     self.onComplete = onComplete
   }
 
-  /// Whether a head has gone out (a handler that failed after this can only end the body).
-  public var hasStarted: Bool {
-    state.withLock {
-      if case .notStarted = $0 { return false }
-      return true
-    }
-  }
-
   /// Whether the client is still connected.
   public var isConnected: Bool { !connection.isClosed }
 

@@ -257,9 +257,16 @@ final class HTTPServerCore: @unchecked Sendable {
   // MARK: Reading
 
   private func handle(_ connection: HTTPConnection, _ events: UInt32) {
-    if events & EventPoll.writable != 0, connection.flush() == .close {
-      close(connection)
-      return
+    if events & EventPoll.writable != 0 {
+      switch connection.flush() {
+      case .open: break
+      case .drained:
+        finishClosing(connection)
+        return
+      case .gone:
+        close(connection)
+        return
+      }
     }
     let readable = EventPoll.readable | EventPoll.peerClosed | EventPoll.hangUp | EventPoll.error
     if events & readable != 0 { read(connection) }
@@ -268,6 +275,10 @@ final class HTTPServerCore: @unchecked Sendable {
   private func read(_ connection: HTTPConnection) {
     let fd = connection.fdForReading
     guard fd >= 0 else { return }
+    if connection.phase == .lingering {
+      discard(connection, fd)
+      return
+    }
     var total = 0
     // At most 1 MiB per wakeup, so one fast uploader cannot starve the other connections.
     while total < 1 << 20 {
@@ -307,9 +318,34 @@ final class HTTPServerCore: @unchecked Sendable {
         connection.readPaused = true
         connection.setReading(false)
       }
-    case .closing:
+    case .closing, .lingering:
       break
     }
+  }
+
+  /// Drops what a refused client still sends; its end closes the connection.
+  private func discard(_ connection: HTTPConnection, _ fd: Int32) {
+    for _ in 0..<16 {
+      switch scratch.withUnsafeMutableBytes({ ServerSocket.receive(fd, into: $0) }) {
+      case .transferred: continue
+      case .wouldBlock: return
+      case .closed:
+        close(connection)
+        return
+      }
+    }
+  }
+
+  /// The last response has gone out on a connection that closes after it.
+  private func finishClosing(_ connection: HTTPConnection) {
+    guard connection.lingers else {
+      close(connection)
+      return
+    }
+    connection.phase = .lingering
+    connection.shutdownWrite()
+    connection.setReading(true)
+    setDeadline(connection, .now + .seconds(2))
   }
 
   /// Acts on what the buffered bytes complete.
@@ -372,7 +408,7 @@ final class HTTPServerCore: @unchecked Sendable {
       connection.phase = .closing
       connection.closeAfterFlush()
       connection.setReading(false)
-      if connection.pendingOutput == 0 { close(connection) }
+      if connection.pendingOutput == 0 { finishClosing(connection) }
       return
     }
     connection.phase = .idle
@@ -398,13 +434,14 @@ final class HTTPServerCore: @unchecked Sendable {
       headers: [("Content-Type", "application/json"), ("Content-Length", "\(body.count)")],
       close: true)
     connection.phase = .closing
+    connection.lingers = true
     setDeadline(connection, nil)
     connection.closeAfterFlush()
     connection.setReading(false)
     if case .closed = connection.enqueue(head + body) {
       close(connection)
     } else if connection.pendingOutput == 0 {
-      close(connection)
+      finishClosing(connection)
     }
   }
 

@@ -173,6 +173,11 @@ enum ServerSocket {
     _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
   }
 
+  /// Sends FIN after the queued bytes; the socket can still be read.
+  static func shutdownWrite(_ fd: Int32) {
+    _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+  }
+
   static func close(_ fd: Int32) {
     _ = Glibc.close(fd)
   }

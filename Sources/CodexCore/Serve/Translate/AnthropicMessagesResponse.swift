@@ -23,8 +23,6 @@ struct AnthropicMessagesResponse: ResponseDialect {
     self.model = model
   }
 
-  var api: String { "messages" }
-
   private static func event(_ name: String, _ data: JSON, into out: inout [UInt8]) {
     DialectText.append("event: \(name)\ndata: ", to: &out)
     data.write(to: &out)

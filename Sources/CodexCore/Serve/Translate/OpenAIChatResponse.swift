@@ -28,8 +28,6 @@ struct OpenAIChatResponse: ResponseDialect {
     prefix = p
   }
 
-  var api: String { "chat" }
-
   static let chunkEnd = Array(#"},"logprobs":null,"finish_reason":null}]}"#.utf8) + [0x0A, 0x0A]
 
   mutating func stream(_ events: [ChatEvent], into out: inout [UInt8]) {

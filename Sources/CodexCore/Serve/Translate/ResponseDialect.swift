@@ -53,8 +53,6 @@ struct CollectedAnswer: Sendable {
 /// How one client API frames answers and errors. An instance serves one request: streaming
 /// state (which blocks are open, the finish reason) lives in it.
 protocol ResponseDialect: Sendable {
-  /// The route's name in the access log and DEBUG output.
-  var api: String { get }
   /// Appends the stream bytes for one batch of events.
   mutating func stream(_ events: [ChatEvent], into out: inout [UInt8])
   /// Appends what closes a stream that ended well.
