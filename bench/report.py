@@ -380,6 +380,26 @@ def analysis(res):
                     "the sandbox helper re-executes the codex binary "
                     f"({fmt_time(t['helper'].median)} for `codex --sandbox-exec … bash -c true` "
                     "alone) and, libcurl being loaded only for requests, no longer pays for it.")
+    px = res.get("proxy")
+    if px:
+        lat = px["latency"]
+        added = pct(lat[CODEX]["first"], 50) - pct(lat[DIRECT]["first"], 50)
+        levels = px["concurrency"].get(CODEX, [])
+        top = levels[-1] if levels else None
+        text = (f"- **`codex serve`** ({'met' if added < 0.001 else 'missed'}: {fmt_time(added)} "
+                "added at p50). A request crosses three threads: the server's epoll loop parses "
+                "it and starts a task; the task routes, encodes and hands the transfer to curl's "
+                "I/O thread (keep-alive connections to the upstream are reused); each batch of "
+                "upstream events is translated and written to the client's socket by the task "
+                "itself, with no hop back to the loop unless the client is slow (then the "
+                "upstream body is not pulled until the client's queue drains, and curl pauses "
+                "the transfer).")
+        if top:
+            text += (f" At {top['n']} streams the process grew by "
+                     f"{fmt_rss(top['peak_kb'] - top['idle_kb'])} over its "
+                     f"{fmt_rss(top['idle_kb'])} idle (a task, a connection and a curl transfer "
+                     "per stream).")
+        out.append(text)
     if res.get("encode"):
         out.append(
             "- **Request encoding** is linear in the history: one pass over the messages, no "
