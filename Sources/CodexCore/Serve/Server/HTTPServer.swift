@@ -62,6 +62,7 @@ public final class HTTPServer: Sendable {
   /// cut off. The loop thread has ended when this returns.
   @discardableResult
   public func shutdown(grace: Duration) async -> Int {
+    guard core.isRunning else { return 0 }
     await stopAccepting()
     let deadline = ContinuousClock.now + grace
     while core.inFlight.load(ordering: .acquiring) > 0, ContinuousClock.now < deadline {
