@@ -145,11 +145,14 @@ def proxy_rows(px):
                  {t: conc[t]["first_p99"] for t in proxies}, True, fmt_time))
     rows.append((f"{top} concurrent streams: proxy CPU", {t: conc[t]["cpu"] for t in proxies},
                  True, fmt_time))
-    rows.append((f"{top} concurrent streams: memory per stream",
-                 {t: (conc[t]["peak_kb"] - conc[t]["idle_kb"]) / top for t in proxies}, True,
-                 lambda v: f"{v:,.0f} KB"))
-    rows.append(("resident memory, idle", {t: conc[t]["idle_kb"] for t in proxies}, True,
-                 fmt_rss))
+    # Resident memory as it is, not growth per stream: a garbage-collected process that
+    # already holds a gigabyte grows little per stream (and its idle size moves by hundreds of
+    # MB between runs), so (peak - idle) / N says nothing about it.
+    rows.append((f"{top} concurrent streams: peak resident memory",
+                 {t: conc[t]["peak_kb"] for t in proxies}, True, fmt_rss))
+    first = {t: px["concurrency"][t][0] for t in proxies}
+    rows.append(("resident memory, idle (before the first level)",
+                 {t: first[t]["idle_kb"] for t in proxies}, True, fmt_rss))
     return rows
 
 
@@ -196,7 +199,9 @@ def proxy_section(res):
            "time to first token: to the first chunk with text. Concurrency: N streams at once, "
            f"each {tokens} tokens one every {ms} ms (as a model generates), one connection each; "
            "RSS and CPU are the proxy process's (its children included), sampled every 10 ms; "
-           "memory per stream = (peak − idle) / N.", ""]
+           "per stream = (peak − idle) / N, meaningful for a process whose memory is what it "
+           "allocates for its streams (for a garbage-collected one that already holds a large "
+           "heap, compare the peaks).", ""]
     lat = px["latency"]
     out += ["| target | first byte p50 | first byte p99 | first token p50 | first token p99 | "
             "added p50 (first byte) |", "|---|---|---|---|---|---|"]
