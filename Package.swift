@@ -30,7 +30,9 @@ let package = Package(
       name: "codex-bench", dependencies: ["CodexCore"], path: "bench/codex-bench",
       swiftSettings: swiftSettings),
 
-    .target(name: "CodexTestSupport", dependencies: ["CodexCore"], swiftSettings: swiftSettings),
+    .target(
+      name: "CodexTestSupport", dependencies: ["CodexCore", "CSandbox"],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "CodexCoreTests", dependencies: ["CodexCore", "CodexTestSupport"],
       exclude: ["Fixtures"], swiftSettings: swiftSettings),

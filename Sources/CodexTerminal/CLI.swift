@@ -15,10 +15,12 @@ public enum CLI {
     } catch let e as UsageError {
       TerminalIO.write(
         TerminalIO.stderrFD,
-        err.red("error: ") + e.message + "\n" + HelpText.usage(for: e.command) + "\n")
+        err.red("error: ") + TerminalText.escaped(e.message) + "\n" + HelpText.usage(for: e.command)
+          + "\n")
       return 2
     } catch {
-      TerminalIO.write(TerminalIO.stderrFD, err.red("error: ") + "\(error)\n")
+      TerminalIO.write(
+        TerminalIO.stderrFD, err.red("error: ") + TerminalText.escaped("\(error)") + "\n")
       return 1
     }
     if args.has(.help) {
@@ -61,6 +63,16 @@ public enum CLI {
       return await CompleteCommand.run(context)
     case .serve:
       return await ServeCommand.run(context)
+    case .models:
+      CurlTransport.preload()
+      return await ModelsCommand.run(context)
+    case .doctor:
+      return await DoctorCommand.run(context)
+    case .pull:
+      CurlTransport.preload()
+      return await PullCommand.run(context)
+    case .mcp, .mcpList, .mcpGet, .mcpAdd, .mcpRemove:
+      return MCPCommand.run(context)
     case .run, .exec, .resume:
       // These talk to a model server: libcurl loads (~6 ms) while the config, instructions
       // and session are prepared. Not earlier: while the loader holds its lock, the async
@@ -89,12 +101,15 @@ struct CommandContext: Sendable {
 
   /// Prints `error: message` on stderr; returns the exit code to use.
   func fail(_ message: String, code: Int32 = 1) -> Int32 {
-    TerminalIO.write(TerminalIO.stderrFD, style.red("error: ") + message + "\n")
+    // One line, shown not obeyed: messages quote servers and files.
+    TerminalIO.write(
+      TerminalIO.stderrFD, style.red("error: ") + TerminalText.escaped(message) + "\n")
     return code
   }
 
   func warn(_ message: String) {
-    TerminalIO.write(TerminalIO.stderrFD, style.yellow("warning: ") + message + "\n")
+    TerminalIO.write(
+      TerminalIO.stderrFD, style.yellow("warning: ") + TerminalText.escaped(message) + "\n")
   }
 
   /// The configuration with the flags applied and its warnings printed; nil (error printed)

@@ -44,7 +44,7 @@ enum ConfigCommand {
     let instructions = home + "/instructions.md"
     let configPath = loader.existingConfigFiles().first ?? home + "/config.toml"
     do {
-      try FileOutput.createDirectory(home)
+      try PrivateFiles.makeRoot(home)
       if !FileOutput.exists(instructions) {
         try FileOutput.write(StarterFiles.instructions, to: instructions)
       }

@@ -55,6 +55,9 @@ public final class EventPrinter: Sendable {
   /// Reasoning goes where the answer is on a terminal, else to stderr.
   var reasoningFD: Int32 { stdoutIsTTY ? TerminalIO.stdoutFD : TerminalIO.stderrFD }
   var reasoningStyle: Style { stdoutIsTTY ? out : err }
+  /// Text from the model is shown, not obeyed, when it reaches a terminal; a pipe gets it as
+  /// it came.
+  var reasoningIsTTY: Bool { stdoutIsTTY || stderrIsTTY }
 
   func write(_ fd: Int32, _ text: String) {
     if !text.isEmpty { sink(fd, text) }
@@ -76,13 +79,13 @@ public final class EventPrinter: Sendable {
           finishAnswerLine(&s)
           write(reasoningFD, reasoningStyle.dim(reasoningStyle.italic("thinking")) + "\n")
         }
-        write(reasoningFD, reasoningStyle.dim(r))
+        write(reasoningFD, reasoningStyle.dim(reasoningIsTTY ? TerminalText.prose(r) : r))
         s.lastReasoningChar = r.last ?? s.lastReasoningChar
       case .textDelta(let t):
         spinner?.stop()
         endReasoning(&s)
         s.answerStarted = true
-        write(TerminalIO.stdoutFD, s.markdown.feed(t))
+        write(TerminalIO.stdoutFD, s.markdown.feed(stdoutIsTTY ? TerminalText.prose(t) : t))
         s.lastAnswerChar = t.last ?? s.lastAnswerChar
       case .messageComplete:
         endReasoning(&s)
@@ -91,17 +94,36 @@ public final class EventPrinter: Sendable {
         spinner?.stop()
         endReasoning(&s)
         finishAnswerLine(&s)
-        let where_ = b.sandboxed ? "" : err.yellow(" (no sandbox)")
-        write(TerminalIO.stderrFD, err.cyan("$ ") + err.bold(b.displayText) + where_ + "\n")
+        let sandboxNote = b.sandboxed ? "" : err.yellow(" (no sandbox)")
+        let command = TerminalText.escaped(b.displayText, keepingNewlines: true)
+        write(TerminalIO.stderrFD, err.cyan("$ ") + err.bold(command) + sandboxNote + "\n")
         spinner?.start("running")
       case .commandEnd(let e):
         spinner?.stop()
         write(TerminalIO.stderrFD, Self.summary(e, style: err))
         spinner?.start("working")
+      case .mcpToolCallBegin(let b):
+        spinner?.stop()
+        endReasoning(&s)
+        finishAnswerLine(&s)
+        write(TerminalIO.stderrFD, MCPCallText.begin(b, style: err) + "\n")
+        spinner?.start(MCPCallText.label(server: b.server, tool: b.tool))
+      case .mcpToolCallProgress(let p):
+        spinner?.relabel(MCPCallText.progressLabel(p))
+      case .mcpToolCallEnd(let e):
+        spinner?.stop()
+        write(TerminalIO.stderrFD, MCPCallText.summary(e, style: err))
+        spinner?.start("working")
       case .warning(let w):
         spinner?.stop()
         finishAnswerLine(&s)
-        write(TerminalIO.stderrFD, err.yellow("warning: ") + w + "\n")
+        write(
+          TerminalIO.stderrFD,
+          err.yellow("warning: ") + TerminalText.escaped(w, keepingNewlines: true) + "\n")
+      case .modelFallback(let f):
+        // Nothing of the answer was shown yet (that is when the chain moves on).
+        spinner?.stop()
+        write(TerminalIO.stderrFD, err.yellow(TerminalText.escaped(f.description)) + "\n")
       case .turnComplete:
         spinner?.stop()
         endReasoning(&s)
@@ -215,34 +237,41 @@ public final class EventPrinter: Sendable {
     }
   }
 
-  /// `exit 0 · 0.12s` and the first lines of output, dimmed.
+  /// `exit 0 · 0.12s` and the first lines of output, dimmed. The output is the command's and
+  /// must not act on the terminal: each line goes through `TerminalText.outputLine`.
   static func summary(_ e: CommandEnd, style: Style, lines: Int = 4) -> String {
     let secs =
       Double(e.duration.components.seconds)
       + Double(e.duration.components.attoseconds) / 1e18
-    let time = secs < 10 ? String(format2(secs)) + "s" : "\(Int(secs))s"
+    let whole = Int(exactly: secs.rounded(.down)) ?? 0
+    let time = secs < 10 ? format2(secs) + "s" : "\(whole)s"
     var head: String
     switch e.status {
-    case .completed:
-      let code = e.exitCode ?? -1
+    case .finished(.exited(let code)):
       head = code == 0 ? style.green("exit 0") : style.red("exit \(code)")
       head += style.dim(" · \(time)")
-    case .timedOut: head = style.red("timed out") + style.dim(" after \(time)")
-    case .signalled(let sig): head = style.red("killed by signal \(sig)") + style.dim(" · \(time)")
-    case .rejected(let why): head = style.yellow("not run: ") + why
-    case .failedToStart(let why): head = style.red("failed to start: ") + why
+    case .finished(.timedOut): head = style.red("timed out") + style.dim(" after \(time)")
+    case .finished(.signaled(let signal)):
+      head =
+        style.red("killed by \(ToolOutputFormatter.signalDescription(signal))")
+        + style.dim(" · \(time)")
+    case .rejected(let why): head = style.yellow("not run: ") + TerminalText.escaped(why)
+    case .failedToStart(let why): head = style.red("failed to start: ") + TerminalText.escaped(why)
     }
     var text = "  " + head + "\n"
-    if case .completed = e.status, !e.output.isEmpty {
-      let all = e.output.split(separator: "\n", omittingEmptySubsequences: false)
-      for l in all.prefix(lines) { text += style.dim("  │ " + l.prefix(200)) + "\n" }
+    if case .finished = e.status, !e.output.isEmpty {
+      var all = e.output.split(separator: "\n", omittingEmptySubsequences: false)
+      if all.last?.isEmpty == true { all.removeLast() }
+      for line in all.prefix(lines) {
+        text += style.dim("  │ " + TerminalText.outputLine(line)) + "\n"
+      }
       if all.count > lines { text += style.dim("  │ … \(all.count - lines) more lines") + "\n" }
     }
     return text
   }
 
   static func format2(_ v: Double) -> String {
-    let hundredths = Int((v * 100).rounded())
+    let hundredths = Int(exactly: (v * 100).rounded()) ?? 0
     let frac = hundredths % 100
     return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
   }

@@ -29,6 +29,8 @@ extension InteractiveSession {
       approvals(name, console)
     case .status:
       await status(console)
+    case .mcp:
+      for line in MCPStatusText.lines(mcp?.statuses ?? [], style: style) { console.say(line) }
     case .compact:
       do {
         let before = await session.history.count
@@ -46,26 +48,75 @@ extension InteractiveSession {
     return false
   }
 
+  /// The provider's models, as `codex models` shows them; nil (and a line saying why) when the
+  /// server does not say.
+  func listedModels(_ client: ModelClient, _ console: Console) async -> [ModelInfo]? {
+    let catalog = ModelCatalog(
+      provider: client.provider, transport: client.transport, environment: environment,
+      prices: config.prices, timeout: .seconds(10))
+    do {
+      return try await catalog.list()
+    } catch {
+      if !Task.isCancelled { console.say(console.err.dim("cannot list the models: \(error)")) }
+      return nil
+    }
+  }
+
   func model(_ name: String?, _ console: Console) async {
     let style = console.err
     let client = await session.client
-    let available = await client.availableModels()
     guard let name else {
+      let current = await session.model
       console.say(
-        "model: " + style.bold(await session.model) + style.dim(" (\(client.provider.name))"))
-      if let available, !available.isEmpty {
-        console.say(style.dim("available: ") + available.joined(separator: ", "))
-      } else {
-        console.say(style.dim("\(client.provider.name) did not list its models"))
+        "model: " + style.bold(TerminalText.escaped(current))
+          + style.dim(" (\(client.provider.name))"))
+      if let models = await listedModels(client, console) {
+        for line in ModelsTable.render(models, current: current, style: style) { console.say(line) }
       }
       return
     }
-    await session.setModel(name)
-    console.say("model: " + style.bold(name))
-    if let available, !available.isEmpty, !available.contains(name) {
+    let available = await listedModels(client, console)
+    let ids = available?.map(\.id) ?? []
+    let known = ids.contains(name) || (!name.contains(":") && ids.contains(name + ":latest"))
+    if available != nil, !known, ServerKind.of(client.provider) == .ollama {
+      // Ollama can fetch it: offer that rather than fail at the first message.
+      guard await offerPull(name, client: client, console) else { return }
+    } else if let available, !known {
       console.say(
         style.yellow("note: ") + "\(client.provider.name) does not list \(name); it lists "
-          + available.joined(separator: ", "))
+          + TerminalText.escaped(available.map(\.id).joined(separator: ", ")))
+    }
+    await session.setModel(name)
+    console.say("model: " + style.bold(TerminalText.escaped(name)))
+  }
+
+  /// Asks whether to pull `name` into Ollama and does it, with the progress bar; true when the
+  /// model is there afterwards.
+  func offerPull(_ name: String, client: ModelClient, _ console: Console) async -> Bool {
+    let style = console.err
+    TerminalRawMode.restore()
+    defer { TerminalRawMode.enterQuiet() }
+    TerminalIO.write(
+      TerminalIO.stderrFD,
+      "\(client.provider.name) does not have \(TerminalText.escaped(name)). Pull it now? [y/N] ")
+    guard let answer = TerminalIO.readLine()?.trimmingCharacters().lowercased(),
+      answer == "y" || answer == "yes"
+    else {
+      console.say(style.dim("model unchanged"))
+      return false
+    }
+    let puller = OllamaPull(
+      provider: client.provider, transport: client.transport, environment: environment)
+    var view = PullProgressView(style: style, isTerminal: TerminalIO.isTTY(TerminalIO.stderrFD))
+    do {
+      try await puller.pull(name) { view.show($0) }
+      view.end()
+      console.say(style.green("pulled ") + TerminalText.escaped(name))
+      return true
+    } catch {
+      view.end()
+      if !Task.isCancelled { console.say(style.red("error: ") + TerminalText.escaped("\(error)")) }
+      return false
     }
   }
 
@@ -75,7 +126,8 @@ extension InteractiveSession {
     guard let id else {
       for p in config.providers.providers {
         let mark = p.id == current.provider.id ? style.green("* ") : "  "
-        console.say(mark + style.bold(p.id) + style.dim(" \(p.name) · \(p.baseURL)"))
+        let url = TerminalText.escaped(Redaction.url(p.baseURL))
+        console.say(mark + style.bold(p.id) + style.dim(" \(p.name) · \(url)"))
       }
       console.say(style.dim("switch with /provider <id> [model]"))
       return
@@ -90,7 +142,7 @@ extension InteractiveSession {
     do {
       try client.checkCredentials()
     } catch {
-      console.say(style.red("error: ") + "\(error)")
+      console.say(style.red("error: ") + TerminalText.escaped("\(error)"))
       return
     }
     var chosen = model ?? info.defaultModel
@@ -103,8 +155,9 @@ extension InteractiveSession {
     }
     await session.setClient(client, model: chosen)
     console.say(
-      "provider: " + style.bold(info.id) + style.dim(" \(info.baseURL)") + ", model: "
-        + style.bold(chosen))
+      "provider: " + style.bold(info.id)
+        + style.dim(" \(TerminalText.escaped(Redaction.url(info.baseURL)))") + ", model: "
+        + style.bold(TerminalText.escaped(chosen)))
   }
 
   func approvals(_ name: String?, _ console: Console) {
@@ -133,18 +186,29 @@ extension InteractiveSession {
     let style = console.err
     let client = await session.client
     let p = client.provider
+    let model = await session.model
     let usage = console.meter.total
     let policy = shellTool?.approvalPolicy ?? config.approvalPolicy
+    // Values may come from a server (model names) or a config: shown, never obeyed.
     func row(_ name: String, _ value: String) {
-      console.say(style.dim(name.padded(to: 10)) + value)
+      console.say(style.dim(name.padded(to: 10)) + TerminalText.escaped(value))
     }
     row("provider", "\(p.name) (\(p.id))")
-    row("url", p.baseURL)
+    row("url", Redaction.url(p.baseURL))
     row("wire", p.wire.rawValue)
-    row("model", await session.model)
+    row("model", model)
     row("approvals", policy.rawValue)
     row("sandbox", config.sandboxMode.rawValue)
+    if let answered = session.router.answeredBy,
+      answered.provider.id != p.id || answered.model != model
+    {
+      row("answering", "\(answered) (fallback: \(p.id) failed)")
+    }
+    for (index, gap) in (await shellTool?.unenforcedSandboxRules() ?? []).enumerated() {
+      row(index == 0 ? "kernel" : "", (index == 0 ? "does not enforce: " : "") + gap)
+    }
     row("tokens", "\(usage.inputTokens) in, \(usage.outputTokens) out this session")
+    if let cost = usage.cost { row("cost", CostText.dollars(cost) + " this session") }
     row("context", Self.contextLine(await session.contextStatus()))
     if let sessionID { row("session", sessionID) }
   }

@@ -12,6 +12,8 @@ struct InteractiveSession {
   let firstPrompt: String?
   /// The shell tool, so `/approvals` can change its policy; nil: the policy is fixed.
   var shellTool: ShellTool? = nil
+  /// The MCP servers, for `/mcp`; nil when none is configured.
+  var mcp: MCPServerManager? = nil
   /// With both set, the exit message says how to continue this session.
   var sessionID: String? = nil
   var rolloutPath: String? = nil
@@ -143,7 +145,7 @@ struct InteractiveSession {
       } else if let aborted = error as? TurnAborted {
         console.say(style.yellow("stopped: ") + aborted.reason)
       } else {
-        console.say(style.red("error: ") + "\(error)")
+        console.say(style.red("error: ") + TerminalText.escaped("\(error)"))
       }
     }
   }
@@ -187,7 +189,7 @@ struct InteractiveSession {
     var lines = [
       style.dim(
         "Token usage: total=\(usage.totalTokens) input=\(usage.inputTokens) output=\(usage.outputTokens)"
-      )
+          + (usage.cost.map { " cost=" + CostText.dollars($0) } ?? ""))
     ]
     if let sessionID, rolloutPath != nil {
       lines.append("To continue this session, run " + style.bold("codex resume \(sessionID)"))

@@ -3,7 +3,7 @@ import Synchronization
 
 /// `--json`: one JSON object per line, following codex-rs's `exec --json` events
 /// (`thread.started`, `turn.started`, `item.started|completed`, `turn.completed`,
-/// `turn.failed`, `error`). Items: `agent_message`, `reasoning`, `command_execution`.
+/// `turn.failed`, `error`). Items: `agent_message`, `reasoning`, `command_execution`, `mcp_tool_call`.
 public final class JSONEventPrinter: Sendable {
   struct State {
     var nextItem = 0
@@ -77,7 +77,7 @@ public final class JSONEventPrinter: Sendable {
         let id = s.commandItems[e.id] ?? newItem()
         let failed: Bool
         switch e.status {
-        case .completed: failed = e.exitCode != 0
+        case .finished(.exited(let code)): failed = code != 0
         default: failed = true
         }
         emit([
@@ -90,8 +90,27 @@ public final class JSONEventPrinter: Sendable {
             "status": failed ? "failed" : "completed",
           ],
         ])
+      case .mcpToolCallBegin(let b):
+        flushReasoning()
+        let id = newItem()
+        s.commandItems[b.id] = id
+        emit(["type": "item.started", "item": Self.mcpItem(id: id, b.server, b.tool, b.arguments)])
+      case .mcpToolCallEnd(let e):
+        let id = s.commandItems[e.id] ?? newItem()
+        emit(
+          [
+            "type": "item.completed",
+            "item": Self.mcpItem(id: id, e.server, e.tool, e.arguments, end: e),
+          ])
       case .warning(let w):
         emit(["type": "error", "message": .string(w)])
+      case .modelFallback(let f):
+        emit([
+          "type": "model.fallback", "message": .string(f.description),
+          "from": ["provider": .string(f.fromProvider), "model": .string(f.fromModel)],
+          "to": ["provider": .string(f.toProvider), "model": .string(f.toModel)],
+          "error": .string(f.error),
+        ])
       case .streamRestarted:
         // Only the final, complete answer is reported.
         s.reasoning = ""
@@ -142,11 +161,34 @@ public final class JSONEventPrinter: Sendable {
             "input_tokens": .int(Int64(t.usage.inputTokens)),
             "cached_input_tokens": .int(Int64(t.usage.cachedInputTokens)),
             "output_tokens": .int(Int64(t.usage.outputTokens)),
+            "cost_usd": t.usage.cost.map { .double($0) } ?? .null,
           ],
         ])
-      case .usage, .commandOutput:
+      case .usage, .commandOutput, .mcpToolCallProgress:
         break
       }
     }
+  }
+
+  /// codex-rs's `mcp_tool_call` item: server, tool, arguments, result (content and
+  /// structured_content) or error, status.
+  static func mcpItem(
+    id: String, _ server: String, _ tool: String, _ arguments: JSON, end: MCPToolCallEnd? = nil
+  ) -> JSON {
+    var result: JSON = .null
+    var error: JSON = .null
+    var status = "in_progress"
+    if let end {
+      if let r = end.result {
+        result = ["content": .array(r.content), "structured_content": r.structuredContent ?? .null]
+      }
+      if let e = end.error { error = ["message": .string(e)] }
+      status = end.succeeded ? "completed" : "failed"
+    }
+    return [
+      "id": .string(id), "type": "mcp_tool_call", "server": .string(server),
+      "tool": .string(tool), "arguments": arguments, "result": result, "error": error,
+      "status": .string(status),
+    ]
   }
 }

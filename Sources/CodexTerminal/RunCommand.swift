@@ -11,7 +11,8 @@ struct RunCommand {
   var err: Style { Style.forFD(TerminalIO.stderrFD, environment: environment) }
 
   func fail(_ message: String, code: Int32 = 1) -> Int32 {
-    TerminalIO.write(TerminalIO.stderrFD, err.red("error: ") + message + "\n")
+    // One line, shown not obeyed: messages quote servers and files.
+    TerminalIO.write(TerminalIO.stderrFD, err.red("error: ") + TerminalText.escaped(message) + "\n")
     return code
   }
 
@@ -25,7 +26,9 @@ struct RunCommand {
     guard debug else { return curl }
     let style = err
     return LoggingTransport(wrapping: curl) { text in
-      TerminalIO.write(TerminalIO.stderrFD, style.dim(text) + "\n")
+      // Lines from the server are shown, not obeyed.
+      TerminalIO.write(
+        TerminalIO.stderrFD, style.dim(TerminalText.escaped(text, keepingNewlines: true)) + "\n")
     }
   }
 
@@ -71,16 +74,25 @@ struct RunCommand {
       return fail("\(error)")
     }
     let session = built.session
+    if let warning = built.shellTool.homeExposureWarning {
+      TerminalIO.write(
+        TerminalIO.stderrFD, err.yellow("warning: ") + TerminalText.escaped(warning) + "\n")
+    }
 
+    let code: Int32
     if interactive {
       let repl = InteractiveSession(
         session: session, config: config, environment: environment, firstPrompt: prompt,
-        shellTool: built.shellTool, sessionID: built.rolloutPath == nil ? nil : session.id,
-        rolloutPath: built.rolloutPath)
-      return await repl.run()
+        shellTool: built.shellTool, mcp: built.mcp,
+        sessionID: built.rolloutPath == nil ? nil : session.id, rolloutPath: built.rolloutPath)
+      code = await repl.run()
+    } else {
+      // `prompt` is non-nil here: a missing one without a terminal was refused above.
+      code = await runOnce(session: session, prompt: prompt ?? "")
     }
-    // `prompt` is non-nil here: a missing one without a terminal was refused above.
-    return await runOnce(session: session, prompt: prompt ?? "")
+    // MCP servers are stopped before codex exits (stdin closed, then signals).
+    await built.mcp?.shutdown()
+    return code
   }
 
   func runOnce(session: Session, prompt: String) async -> Int32 {

@@ -8,6 +8,8 @@ public enum SlashCommand: Sendable, Equatable {
   /// Show the approval policy, or change it.
   case approvals(String?)
   case status
+  /// The MCP servers, their state and tools.
+  case mcp
   /// Summarise the conversation now to free context.
   case compact
   /// A fresh conversation.
@@ -23,6 +25,7 @@ public enum SlashCommand: Sendable, Equatable {
     ("/provider", "[id [model]]", "list the providers, or switch to one"),
     ("/approvals", "[policy]", "show or change when commands need approval"),
     ("/status", "", "provider, model, URL, policy, sandbox, tokens, context"),
+    ("/mcp", "", "the MCP servers, their state and their tools"),
     ("/compact", "", "summarise the conversation to free context"),
     ("/new", "", "start a new conversation"),
     ("/quit", "", "exit (also /exit, Ctrl-D)"),
@@ -43,6 +46,7 @@ public enum SlashCommand: Sendable, Equatable {
       return .provider(id: arguments.first, model: arguments.dropFirst().first)
     case "approvals", "approval": return .approvals(arguments.first)
     case "status": return .status
+    case "mcp": return .mcp
     case "compact": return .compact
     case "new", "clear", "reset": return .new
     case "quit", "exit", "q": return .quit

@@ -44,28 +44,45 @@ public final class TerminalApproval: ApprovalHandler {
   static func prompt(_ r: ApprovalRequest, style: Style) -> String {
     var text = "\n"
     switch r.subject {
+    // What is asked about, its folder and the model's reason are shown, never obeyed: a
+    // carriage return or cursor movement in them must not make one thing look like another.
     case .command(let argv, let workdir):
       text += style.yellow(style.bold("Allow this command?"))
       if r.unsandboxed { text += style.red(" (without the sandbox)") }
-      text += "\n  " + style.bold(CommandText.display(argv)) + "\n"
-      text += style.dim("  in \(workdir)") + "\n"
+      let command = TerminalText.escaped(CommandText.display(argv), keepingNewlines: true)
+      text += "\n  " + style.bold(command) + "\n"
+      text += style.dim("  in \(TerminalText.escaped(workdir))") + "\n"
     case .patch(let patch):
-      text += style.yellow(style.bold("Apply this patch?")) + "\n"
+      text += style.yellow(style.bold("Apply this patch?"))
+      if r.unsandboxed { text += style.red(" (outside the writable folders)") }
+      text += "\n"
       for change in patch.changes {
         text += "  " + PatchSummary.line(change, relativeTo: patch.workdir, style: style) + "\n"
       }
       text += PatchSummary.coloredDiff(patch.diff, style: style)
+    case .mcpTool(let call):
+      // Everything here came from the model or a server: escaped before it reaches the terminal.
+      text += style.yellow(style.bold("Allow this MCP tool call?"))
+      text += style.red(" (runs outside the sandbox)") + "\n"
+      text += "  server " + style.bold(MCPCallText.escaped(call.server, limit: 60))
+      text += "  tool " + style.bold(MCPCallText.escaped(call.tool, limit: 80)) + "\n"
+      text += "  arguments " + MCPCallText.escaped(call.arguments.serialized(), limit: 2000) + "\n"
     }
-    if !r.reason.isEmpty { text += style.dim("  why: \(r.reason)") + "\n" }
+    if !r.reason.isEmpty {
+      text += style.dim("  why: \(TerminalText.escaped(r.reason, keepingNewlines: true))") + "\n"
+    }
     return text
   }
 
   /// One line naming what the request is about, for "not run" notices.
   static func headline(_ subject: ApprovalRequest.Subject) -> String {
     switch subject {
-    case .command(let argv, _): return CommandText.display(argv)
+    case .command(let argv, _): return TerminalText.escaped(CommandText.display(argv))
     case .patch(let patch):
-      return "a patch to " + patch.changes.map { $0.path }.joined(separator: ", ")
+      return "a patch to "
+        + TerminalText.escaped(patch.changes.map { $0.path }.joined(separator: ", "))
+    case .mcpTool(let call):
+      return "MCP tool " + MCPCallText.label(server: call.server, tool: call.tool)
     }
   }
 

@@ -33,6 +33,10 @@ public final class FakeHTTPServer: Sendable {
   /// Every request received so far, in arrival order.
   public var requests: [RecordedRequest] { core.state.withLock { $0.requests } }
 
+  /// The requests that ask the model (every wire POSTs them), without the GETs a client makes
+  /// around them (model listings, context-window lookups).
+  public var modelRequests: [RecordedRequest] { requests.filter { $0.method == "POST" } }
+
   /// Connections currently open (a client that went away shows up as a decrease).
   public var openConnectionCount: Int { core.state.withLock { $0.openConnections } }
 
@@ -51,12 +55,7 @@ public final class FakeHTTPServer: Sendable {
   public func wait(
     timeout: Duration = .seconds(30), until condition: @Sendable (FakeHTTPServer) -> Bool
   ) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition(self) {
-      if ContinuousClock.now >= deadline { return false }
-      try? await Task.sleep(for: .milliseconds(5))
-    }
-    return true
+    await Waiting.until(budget: timeout) { condition(self) }
   }
 
   /// Closes the listener and every connection, interrupts scripted sleeps, hangs and gates,

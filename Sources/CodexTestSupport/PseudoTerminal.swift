@@ -1,4 +1,6 @@
 // Platform file: a pseudo-terminal for end-to-end tests of the interactive session.
+import CSandbox
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -62,6 +64,11 @@ public final class PseudoTerminal {
     posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
     posix_spawn_file_actions_adddup2(&actions, 0, 1)
     posix_spawn_file_actions_adddup2(&actions, 0, 2)
+    // Nothing else of the test process goes along: a descriptor another test has open at
+    // this moment (a script being written, a client socket) would otherwise stay open for the
+    // child's whole life (ETXTBSY when that script runs; a connection the server never sees
+    // close).
+    _ = csb_spawn_addclosefrom(&actions, 3)
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }

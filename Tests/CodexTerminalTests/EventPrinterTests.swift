@@ -83,8 +83,8 @@ final class CapturedOutput: Sendable {
     p.handle(
       .commandEnd(
         CommandEnd(
-          id: "c", command: ["bash", "-lc", "ls"], exitCode: 0, duration: .milliseconds(20),
-          output: "a\nb", status: .completed)))
+          id: "c", command: ["bash", "-lc", "ls"], duration: .milliseconds(20),
+          output: "a\nb", status: .finished(.exited(code: 0)))))
     #expect(out.text(1) == "Let me look\n")
     #expect(out.text(2) == "$ ls\n  exit 0 · 0.02s\n  │ a\n  │ b\n")
   }

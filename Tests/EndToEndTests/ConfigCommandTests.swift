@@ -61,7 +61,7 @@ import Testing
     #expect(r.exitCode == 1)
     #expect(
       r.stderr
-        == "error: \(s.codexHome)/config.toml:3:12: wire_api must be one of chat, responses, ollama, tgi (got \"grpc\")\n"
+        == "error: \(s.codexHome)/config.toml:3:12: wire_api must be one of chat, responses, ollama, tgi, anthropic, gemini (got \"grpc\")\n"
     )
   }
 
@@ -134,6 +134,6 @@ import Testing
     #expect(!r.stdoutText.contains("survivor"))
     #expect(!FileManager.default.fileExists(atPath: marker))
     // Only the first request: the interrupted turn did not go back to the model.
-    #expect(server.requests.count == 1)
+    #expect(server.modelRequests.count == 1)
   }
 }

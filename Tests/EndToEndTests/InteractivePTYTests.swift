@@ -52,14 +52,14 @@ import Testing
     try pty.expect("earlier prompt")
     pty.send(Self.ctrlU + "say hi\r")
     try pty.expect("Hello from the fake model")
-    #expect(Self.lastUserText(server.requests.last) == "say hi")
+    #expect(Self.lastUserText(server.modelRequests.last) == "say hi")
 
     // Up recalls this session's prompt; Enter sends it again.
     try pty.expect("›")
     pty.send(Self.up + "\r")
     try pty.expect("Hello from the fake model")
-    #expect(server.requests.count == 2)
-    #expect(Self.lastUserText(server.requests.last) == "say hi")
+    #expect(server.modelRequests.count == 2)
+    #expect(Self.lastUserText(server.modelRequests.last) == "say hi")
 
     try pty.expect("›")
     pty.send("/model other\r")
@@ -67,19 +67,19 @@ import Testing
     try pty.expect("›")
     pty.send("and now?\r")
     try pty.expect("Hello from the fake model")
-    let last = try #require(server.requests.last?.bodyJSON)
+    let last = try #require(server.modelRequests.last?.bodyJSON)
     #expect(last["model"] == "other")
-    #expect(Self.lastUserText(server.requests.last) == "and now?")
+    #expect(Self.lastUserText(server.modelRequests.last) == "and now?")
 
     // Pasted lines and a trailing backslash make one multi-line prompt.
     try pty.expect("›")
     pty.send("\u{1B}[200~line one\rline two\u{1B}[201~\r")
     try pty.expect("Hello from the fake model")
-    #expect(Self.lastUserText(server.requests.last) == "line one\nline two")
+    #expect(Self.lastUserText(server.modelRequests.last) == "line one\nline two")
     try pty.expect("›")
     pty.send("first\\\rsecond\r")
     try pty.expect("Hello from the fake model")
-    #expect(Self.lastUserText(server.requests.last) == "first\nsecond")
+    #expect(Self.lastUserText(server.modelRequests.last) == "first\nsecond")
 
     try pty.expect("›")
     pty.send(Self.ctrlD)
@@ -120,9 +120,10 @@ import Testing
   @Test func ctrlCInterruptsAHangingStreamAndTheNextPromptWorks() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
+    let calls = Counter()
     let server = try FakeHTTPServer { req in
       guard req.path == "/v1/chat/completions" else { return .json(404, "{}") }
-      if req.index == 0 {
+      if calls.next() == 0 {
         return .sse(
           [#"{"choices":[{"index":0,"delta":{"content":"Let me think"},"finish_reason":null}]}"#],
           then: [.hang])
@@ -147,7 +148,7 @@ import Testing
     try pty.expect("›")
     pty.send("again\r")
     try pty.expect("second answer")
-    #expect(server.requests.count == 2)
+    #expect(server.modelRequests.count == 2)
     try pty.expect("›")
     pty.send(Self.ctrlD)
     try pty.expect("Token usage")
@@ -235,8 +236,8 @@ import Testing
     try pty.expect("provider: second")
     pty.send("hello\r")
     try pty.expect("from the second provider")
-    #expect(server.requests.last?.path == "/v2/chat/completions")
-    #expect(server.requests.last?.bodyJSON?["model"] == "m2")
+    #expect(server.modelRequests.last?.path == "/v2/chat/completions")
+    #expect(server.modelRequests.last?.bodyJSON?["model"] == "m2")
 
     pty.send("/status\r")
     try pty.expect("Second (second)")
@@ -290,7 +291,7 @@ import Testing
     try pty.expect("›")
     pty.send(Self.ctrlD)
     #expect(try pty.waitForExit() == 0)
-    #expect(Self.lastUserText(server.requests.first) == "the first question")
+    #expect(Self.lastUserText(server.modelRequests.first) == "the first question")
   }
 
   @Test func ctrlCStopsASlashCommandWaitingOnTheServer() async throws {

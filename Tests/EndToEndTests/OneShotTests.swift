@@ -38,11 +38,11 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout == "Hello, wörld ✓\n")
-    let body = try #require(server.requests.first?.bodyJSON)
+    let body = try #require(server.modelRequests.first?.bodyJSON)
     #expect(body["model"] == "m1")
     #expect(body["stream"] == true)
     #expect(body["messages"]?[1]?["content"] == "say hi")
-    #expect(server.requests.first?.header("authorization") == nil)
+    #expect(server.modelRequests.first?.header("authorization") == nil)
   }
 
   @Test func ollamaNativeWithApiSuffixInURL() async throws {
@@ -68,7 +68,10 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
       #expect(r.exitCode == 0, "\(r.stderr)")
       #expect(r.stdout == "Hi there\n")
     }
-    #expect(server.requests.allSatisfy { $0.path == "/api/chat" })
+    // Besides the chat, only the context lookup (once per run) is asked.
+    #expect(
+      server.modelRequests.allSatisfy { ["/api/chat", "/api/show", "/api/ps"].contains($0.path) })
+    #expect(server.modelRequests.filter { $0.path == "/api/chat" }.count == 2)
   }
 
   @Test func tgiNativeGenerateStream() async throws {
@@ -97,7 +100,7 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout == "def fib\n")
-    let inputs = try #require(server.requests.first?.bodyJSON?["inputs"]?.stringValue)
+    let inputs = try #require(server.modelRequests.first?.bodyJSON?["inputs"]?.stringValue)
     #expect(inputs.hasPrefix("<s>[INST] "))
     #expect(inputs.contains("write fib [/INST]"))
   }
@@ -127,7 +130,7 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
       ["-m", "gpt-5", "2+2?"], environment: ["OPENAI_API_KEY": "sk-test-123456"])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout == "4\n")
-    #expect(server.requests.first?.header("authorization") == "Bearer sk-test-123456")
+    #expect(server.modelRequests.first?.header("authorization") == "Bearer sk-test-123456")
   }
 
   @Test func missingKeyFailsBeforeAnyRequest() async throws {
@@ -223,8 +226,9 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     let s = try Scratch()
     defer { s.cleanUp() }
     let calls = Counter()
-    let server = try FakeHTTPServer { _ in
-      calls.next() == 0
+    let server = try FakeHTTPServer { req in
+      guard req.method == "POST" else { return .json(404, "{}") }
+      return calls.next() == 0
         ? .json(429, #"{"error":{"message":"slow down"}}"#, headers: [("Retry-After", "0.2")])
         : .sse(chatSSE(["ok"]))
     }
@@ -232,7 +236,7 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     let r = try await s.run(["--provider-url", server.baseURL + "/v1", "-m", "m", "hi"])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout == "ok\n")
-    #expect(server.requests.count == 2)
+    #expect(server.modelRequests.count == 2)
   }
 
   @Test func serverErrorsExhaustRetries() async throws {
@@ -248,7 +252,7 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     ])
     #expect(r.exitCode == 1)
     #expect(r.stderr.contains("HTTP 500 (CUDA out of memory) after 2 attempts"))
-    #expect(server.requests.count == 2)
+    #expect(server.modelRequests.count == 2)
   }
 
   @Test func errorInsideA200Stream() async throws {
@@ -285,14 +289,15 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     let s = try Scratch()
     defer { s.cleanUp() }
     let calls = Counter()
-    let server = try FakeHTTPServer { _ in
-      calls.next() == 0 ? .sse([], then: [.close]) : .sse(chatSSE(["second try"]))
+    let server = try FakeHTTPServer { req in
+      guard req.method == "POST" else { return .json(404, "{}") }
+      return calls.next() == 0 ? .sse([], then: [.close]) : .sse(chatSSE(["second try"]))
     }
     defer { server.stop() }
     let r = try await s.run(["--provider-url", server.baseURL + "/v1", "-m", "m", "hi"])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(r.stdout == "second try\n")
-    #expect(server.requests.count == 2)
+    #expect(server.modelRequests.count == 2)
   }
 
   @Test func silentServerHitsIdleTimeout() async throws {
@@ -324,7 +329,7 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
       ["--provider-url", server.baseURL + "/v1", "-m", "m"], stdin: "from stdin\n")
     _ = try await s.run(
       ["--provider-url", server.baseURL + "/v1", "-m", "m", "explain this"], stdin: "let x = 1\n")
-    let prompts = server.requests.map { $0.bodyJSON?["messages"]?[1]?["content"]?.stringValue }
+    let prompts = server.modelRequests.map { $0.bodyJSON?["messages"]?[1]?["content"]?.stringValue }
     #expect(prompts == ["from stdin\n", "explain this\n\nlet x = 1\n"])
   }
 
@@ -352,7 +357,7 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     #expect(!r.stderr.contains("supersecretvalue"))
     #expect(r.stderr.contains("< HTTP 200"))
     #expect(r.stderr.contains("ms] < data: [DONE]"))
-    #expect(server.requests.first?.header("authorization") == "Bearer supersecretvalue")
+    #expect(server.modelRequests.first?.header("authorization") == "Bearer supersecretvalue")
   }
 
   @Test func unknownFlagIsAUsageError() async throws {
@@ -385,7 +390,7 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     defer { server.stop() }
     let r = try await s.run(["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "hi"])
     #expect(r.exitCode == 0, "\(r.stderr)")
-    #expect(server.requests.last?.bodyJSON?["model"] == "only-model")
+    #expect(server.modelRequests.last?.bodyJSON?["model"] == "only-model")
   }
 }
 

@@ -13,8 +13,9 @@ import Testing
     let s = try Scratch()
     defer { s.cleanUp() }
     let calls = Counter()
-    let server = try FakeHTTPServer { _ in
-      .sse(chatSSE([calls.next() == 0 ? "first answer" : "second answer"]))
+    let server = try FakeHTTPServer { req in
+      guard req.method == "POST" else { return .json(404, "{}") }
+      return .sse(chatSSE([calls.next() == 0 ? "first answer" : "second answer"]))
     }
     defer { server.stop() }
     let base = ["--provider", "vllm", "--provider-url", server.baseURL + "/v1", "-m", "m"]
@@ -32,7 +33,7 @@ import Testing
     let r2 = try await s.run(base + ["resume", "--last", "second question"])
     #expect(r2.exitCode == 0, "\(r2.stderr)")
     #expect(r2.stdout == "second answer\n")
-    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let msgs = try #require(server.modelRequests.last?.bodyJSON?["messages"]?.arrayValue)
     #expect(
       msgs.map { $0["content"]?.stringValue ?? "" }.suffix(3) == [
         "first question", "first answer", "second question",
@@ -44,7 +45,7 @@ import Testing
     let id = saved.meta.id
     let r3 = try await s.run(base + ["resume", String(id.prefix(8)), "third"])
     #expect(r3.exitCode == 0, "\(r3.stderr)")
-    #expect(server.requests.last?.bodyJSON?["messages"]?.arrayValue?.count == 6)  // system + 5
+    #expect(server.modelRequests.last?.bodyJSON?["messages"]?.arrayValue?.count == 6)  // system + 5
   }
 
   @Test func aTruncatedSessionFileStillResumes() async throws {
@@ -65,7 +66,7 @@ import Testing
     handle.closeFile()
     let r = try await s.run(base + ["resume", "--last", "again"])
     #expect(r.exitCode == 0, "\(r.stderr)")
-    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let msgs = try #require(server.modelRequests.last?.bodyJSON?["messages"]?.arrayValue)
     #expect(msgs.map { $0["content"]?.stringValue ?? "" }.suffix(3) == ["hello", "ok", "again"])
   }
 

@@ -7,97 +7,37 @@ import Testing
 /// next (which must carry the command's output) answers `Done: <output>`.
 enum ScriptedModel {
   static func toolOutput(_ req: RecordedRequest) -> String? {
-    guard let body = req.bodyJSON else { return nil }
-    // chat + ollama: a `tool` message; responses: a function_call_output item; tgi: the prompt.
-    for m in body["messages"]?.arrayValue ?? [] where m["role"] == "tool" {
-      return m["content"]?.stringValue
-    }
-    for item in body["input"]?.arrayValue ?? [] where item["type"] == "function_call_output" {
-      return item["output"]?.stringValue
-    }
-    if let prompt = body["inputs"]?.stringValue, let r = prompt.firstRange(of: "<tool_response>\n"),
-      let end = prompt[r.upperBound...].firstRange(of: "\n</tool_response>")
-    {
-      return String(prompt[r.upperBound..<end.lowerBound])
-    }
-    return nil
+    req.bodyJSON.flatMap { WireScript.toolOutputs($0).last }
   }
 
   static func handler(wire: WireAPI, script: String, textCall: Bool = false)
     -> @Sendable (RecordedRequest) -> FakeResponse
   {
-    let args = JSON.object(["command": ["bash", "-lc", .string(script)]]).serialized()
+    let args: JSON = ["command": ["bash", "-lc", .string(script)]]
     return { req in
       if let out = toolOutput(req) {
         let exit = (try? JSON.parse(out))?["metadata"]?["exit_code"]
-        let answer = "Done: " + (exit == 0 ? "ok" : "failed")
-        switch wire {
-        case .chat: return .sse(chatSSE([answer]))
-        case .ollama:
-          return .ndjson([
-            #"{"message":{"role":"assistant","content":\#(JSON.quoted(answer))},"done":false}"#,
-            #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#,
-          ])
-        case .responses:
-          return .sse([
-            #"{"type":"response.output_text.delta","delta":\#(JSON.quoted(answer))}"#,
-            #"{"type":"response.completed","response":{"usage":{"input_tokens":1,"output_tokens":1}}}"#,
-          ])
-        case .tgi:
-          return .sse([
-            #"{"token":{"id":1,"text":\#(JSON.quoted(answer)),"special":false},"generated_text":\#(JSON.quoted(answer)),"details":null}"#
-          ])
-        }
+        return WireScript.answer(wire, "Done: " + (exit == 0 ? "ok" : "failed"))
       }
-      let call = "<tool_call>\n{\"name\": \"shell\", \"arguments\": \(args)}\n</tool_call>"
-      switch wire {
-      case .chat:
-        if textCall { return .sse(chatSSE([call])) }
-        return .sse([
-          #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_A","type":"function","function":{"name":"shell","arguments":""}}]}}]}"#,
-          #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":\#(JSON.quoted(args))}}]}}]}"#,
-          #"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#, "[DONE]",
-        ])
-      case .ollama:
-        return .ndjson([
-          #"{"message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"shell","arguments":\#(args)}}]},"done":false}"#,
-          #"{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#,
-        ])
-      case .responses:
-        return .sse([
-          #"{"type":"response.output_item.added","item":{"id":"fc_1","type":"function_call","call_id":"call_R","name":"shell","arguments":""}}"#,
-          #"{"type":"response.function_call_arguments.delta","item_id":"fc_1","delta":\#(JSON.quoted(args))}"#,
-          #"{"type":"response.output_item.done","item":{"id":"fc_1","type":"function_call","call_id":"call_R","name":"shell","arguments":\#(JSON.quoted(args))}}"#,
-          #"{"type":"response.completed","response":{}}"#,
-        ])
-      case .tgi:
-        return .sse([
-          #"{"token":{"id":1,"text":\#(JSON.quoted(call)),"special":false},"generated_text":\#(JSON.quoted(call)),"details":null}"#
-        ])
+      if textCall {
+        let call =
+          "<tool_call>\n{\"name\": \"shell\", \"arguments\": \(args.serialized())}\n</tool_call>"
+        return WireScript.answer(wire, call)
       }
+      return WireScript.calls(wire, [("shell", args)])
     }
   }
 }
 
 /// What the last request told the model about its tool call.
 func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
-  let last = try #require(server.requests.last)
+  let last = try #require(server.modelRequests.last)
   return try #require(ScriptedModel.toolOutput(last))
 }
 
 @Suite(.serialized) struct ToolLoopTests {
   func config(_ wire: WireAPI, _ base: String) -> (String, [String]) {
-    switch wire {
-    case .chat: return ("", ["--provider", "vllm", "--provider-url", base + "/v1"])
-    case .ollama: return ("", ["--provider", "ollama", "--provider-url", base])
-    case .responses:
-      return ("[model_providers.openai]\nbase_url = \"\(base)/v1\"\n", ["--provider", "openai"])
-    case .tgi:
-      return (
-        "[model_providers.huggingface]\nwire_api = \"tgi\"\n",
-        ["--provider", "huggingface", "--provider-url", base]
-      )
-    }
+    WireScript.provider(wire, base)
   }
 
   @Test(arguments: WireAPI.allCases)
@@ -115,7 +55,8 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(s.read("work/hello.txt") == "hi\n")
     #expect(r.stdout.hasSuffix("Done: ok\n"), "\(r.stdout)")
-    #expect(server.requests.count == 2)
+    // Ollama is also asked about the model's context once (/api/show, /api/ps).
+    #expect(server.modelRequests.filter { !["/api/show", "/api/ps"].contains($0.path) }.count == 2)
     #expect(r.stderr.contains("$ echo hi > hello.txt"))
     #expect(r.stderr.contains("exit 0"))
   }
@@ -134,7 +75,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     #expect(s.read("work/t.txt") == "hi\n")
     // The call's JSON is not shown as the answer.
     #expect(!r.stdout.contains("tool_call"))
-    let second = try #require(server.requests.last?.bodyJSON)
+    let second = try #require(server.modelRequests.last?.bodyJSON)
     #expect(second["messages"]?[2]?["tool_calls"]?[0]?["function"]?["name"] == "shell")
   }
 
@@ -152,7 +93,8 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     #expect(!FileManager.default.fileExists(atPath: outside))
     #expect(r.stdout.hasSuffix("Done: failed\n"))
     let out = try lastToolOutput(server)
-    #expect(out.contains("Permission denied"))
+    // Read-only mounts outside the roots (EROFS), or Landlock where namespaces are unavailable.
+    #expect(out.contains("Read-only file system") || out.contains("Permission denied"))
   }
 
   @Test func untrustedWithoutATerminalDeclinesAndTellsTheModel() async throws {
@@ -242,7 +184,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     #expect(out.contains("not valid JSON"))
     #expect(r.stdout.hasSuffix("sorry\n"))
     // The broken arguments never go back to the server (llama.cpp answers them with 500).
-    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let msgs = try #require(server.modelRequests.last?.bodyJSON?["messages"]?.arrayValue)
     let replayed = msgs.compactMap { $0["tool_calls"]?[0]?["function"]?["arguments"]?.stringValue }
     #expect(replayed == ["{}"])
   }
@@ -265,7 +207,7 @@ func lastToolOutput(_ server: FakeHTTPServer) throws -> String {
     ])
     #expect(r.exitCode == 0, "\(r.stderr)")
     #expect(s.read("work/log.txt") == "one\ntwo\n")
-    let msgs = try #require(server.requests.last?.bodyJSON?["messages"]?.arrayValue)
+    let msgs = try #require(server.modelRequests.last?.bodyJSON?["messages"]?.arrayValue)
     let toolIDs = msgs.filter { $0["role"] == "tool" }.map { $0["tool_call_id"]?.stringValue }
     #expect(toolIDs == ["c1", "c2"])
   }

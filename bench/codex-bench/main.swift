@@ -1,11 +1,28 @@
 // codex-bench: request encoding cost against history length, for bench/run (not part of the
 // product). Prints a Markdown table: for each wire, the time to encode a `ChatRequest` of N
 // messages into its HTTP request (body bytes included), median of repeated encodes.
+// `codex-bench estimate FILE...` prints the token estimate of each file instead.
 import CodexCore
 
 #if canImport(Glibc)
   import Glibc
 #endif
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+// `codex-bench estimate FILE...`: codex's token estimate of each file, for
+// bench/token_estimate.py to compare with a real tokenizer.
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "estimate" {
+  for path in CommandLine.arguments.dropFirst(2) {
+    guard let data = FileManager.default.contents(atPath: path) else { continue }
+    let text = String(decoding: data, as: UTF8.self)
+    print("\(path)\t\(TokenEstimator.estimate(text))")
+  }
+  exit(0)
+}
 
 let quick = CommandLine.arguments.contains("--quick")
 let sizes = quick ? [0, 50, 100] : [0, 100, 250, 500, 1000, 2000]

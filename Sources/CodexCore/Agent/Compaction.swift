@@ -102,7 +102,7 @@ public enum Compaction {
   /// `budget` tokens. The kept part starts at a user or assistant message, never at a tool
   /// result whose call was cut away.
   static func replacement(
-    for history: [ChatMessage], summary: String?, budget: Int
+    for history: [ChatMessage], summary: String?, latestRequest: String?, budget: Int
   ) -> [ChatMessage] {
     var keptFrom = history.endIndex
     var used = 0
@@ -122,12 +122,12 @@ public enum Compaction {
       head = "[Earlier messages of this conversation were removed to fit the context window.]"
     }
     // The user's latest request must survive even when its message was cut away.
-    let lastUser = history.lastIndex {
-      if case .user = $0 { return true }
+    let requestKept = kept.contains {
+      if case .user(let text) = $0 { return text == latestRequest }
       return false
     }
-    if let lastUser, lastUser < keptFrom, case .user(let text) = history[lastUser] {
-      head += "\n\nThe user's latest request:\n" + text
+    if let latestRequest, !requestKept {
+      head += "\n\nThe user's latest request:\n" + latestRequest
     }
     head += "\n\nContinue the work from here."
     // Two user messages in a row are fine for every wire, but a first kept message from the

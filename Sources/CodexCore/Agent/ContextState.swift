@@ -35,7 +35,8 @@ public struct ContextSettings: Sendable {
 struct ContextState {
   let settings: ContextSettings
   var window: ContextWindow?
-  var lookedUp = false
+  /// The provider and model whose window was last looked up (`provider\u{0}model`).
+  var lookedUpFor: String?
   /// Tokens the server counted per estimated token, from the last request that reported usage.
   var calibration = 1.0
   /// Prompt plus output tokens of the last request, as the server reported them.
@@ -48,8 +49,8 @@ struct ContextState {
     }
   }
 
-  mutating func modelChanged() {
-    lookedUp = false
+  mutating func modelChanged(keepingLookup key: String? = nil) {
+    lookedUpFor = key
     calibration = 1
     if settings.window == nil { window = nil }
   }
@@ -84,13 +85,20 @@ struct ContextState {
     }
   }
 
-  /// The server refused a request as too long. Take its number; when it gave none, assume the
-  /// window is a little smaller than what was sent, so the compaction makes real room.
-  mutating func learnedFromOverflow(window reported: Int?, estimated: Int) {
+  /// The server refused a request as too long. Take its window; when it gave none, assume the
+  /// window is a little smaller than what was sent, so the compaction makes real room. When it
+  /// said how long the prompt was, that also recalibrates the estimate.
+  mutating func learnedFromOverflow(window reported: Int?, promptTokens: Int?, request: ChatRequest)
+  {
+    let raw = TokenEstimator.estimate(request)
+    if let promptTokens, raw > 200 {
+      calibration = min(2.5, max(0.4, Double(promptTokens) / Double(raw)))
+    }
+    let sent = promptTokens ?? estimated(request)
     if let reported {
       window = ContextWindow(tokens: reported, source: "server error")
-    } else if window == nil || (window?.tokens ?? 0) >= estimated {
-      window = ContextWindow(tokens: max(256, estimated * 9 / 10), source: "server error")
+    } else if window == nil || (window?.tokens ?? 0) >= sent {
+      window = ContextWindow(tokens: max(256, sent * 9 / 10), source: "server error")
     }
   }
 

@@ -56,8 +56,7 @@ public struct HistoryFile: Sendable {
   /// The newest `limit` entries, oldest first. A missing or unreadable file is an empty
   /// history; lines that do not parse are skipped.
   public func load(limit: Int = 1000) -> [HistoryEntry] {
-    guard limit > 0, let data = FileManager.default.contents(atPath: path) else { return [] }
-    let bytes = [UInt8](data)
+    guard limit > 0, let bytes = PrivateFiles.read(path) else { return [] }
     var newestFirst: [HistoryEntry] = []
     var end = bytes.endIndex
     while end > bytes.startIndex, newestFirst.count < limit {
@@ -78,7 +77,7 @@ public struct HistoryFile: Sendable {
     let entry = HistoryEntry(
       sessionID: sessionID, timestamp: Int(now.timeIntervalSince1970.rounded(.down)), text: text)
     do {
-      let file = try AppendOnlyFile(path: path, mode: 0o600)
+      let file = try AppendOnlyFile(path: path)
       defer { file.close() }
       try file.append(entry.jsonLine)
     } catch {
@@ -89,15 +88,12 @@ public struct HistoryFile: Sendable {
 
   /// Rewrites the file without its oldest lines when it is larger than `maxBytes`.
   public func trim(to maxBytes: Int) throws {
-    guard let data = FileManager.default.contents(atPath: path), data.count > maxBytes else {
-      return
-    }
-    let kept = Self.newestLines([UInt8](data), fitting: maxBytes)
+    guard let data = PrivateFiles.read(path), data.count > maxBytes else { return }
+    let kept = Self.newestLines(data, fitting: maxBytes)
     do {
       // Written beside the file and renamed over it, so a crash leaves the old or the new
-      // history, never half of one.
-      try Data(kept).write(to: URL(fileURLWithPath: path), options: .atomic)
-      try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+      // history, never half of one; the new file is 0600 from its first byte.
+      try PrivateFiles.replace(path, with: kept)
     } catch {
       throw HistoryError(path: path, detail: "\(error)")
     }

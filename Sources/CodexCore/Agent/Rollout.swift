@@ -14,8 +14,9 @@ public final class RolloutRecorder: Sendable {
 
   public init(codexHome: String, meta: RolloutMeta, now: Date = Date()) throws {
     let c = CivilTime(now)
-    let dir = "\(codexHome)/sessions/\(c.year)/\(c.pad(c.month))/\(c.pad(c.day))"
-    try FileOutput.createDirectory(dir)
+    // 0700 at every level, and no level may be a symbolic link (`PrivateFiles`).
+    let dir = try PrivateFiles.makeDirectories(
+      "sessions/\(c.year)/\(c.pad(c.month))/\(c.pad(c.day))", in: codexHome)
     let stamp =
       "\(c.year)-\(c.pad(c.month))-\(c.pad(c.day))T\(c.pad(c.hour))-\(c.pad(c.minute))-\(c.pad(c.second))"
     path = "\(dir)/rollout-\(stamp)-\(meta.id).jsonl"
@@ -23,7 +24,8 @@ public final class RolloutRecorder: Sendable {
     try write(type: "session_meta", payload: meta.json)
   }
 
-  /// Continues an existing session file (`codex resume`): new items are appended to it.
+  /// Continues an existing session file (`codex resume`): new items are appended to it. It
+  /// stays 0600 and is not written through a symbolic link.
   public init(continuing path: String) throws {
     self.path = path
     file = try AppendOnlyFile(path: path)
@@ -115,6 +117,9 @@ public enum Rollout {
             ]
           })
       }
+      if let s = a.wireState {
+        o["wire_state"] = ["wire": .string(s.wire.rawValue), "data": s.data]
+      }
       return .object(o)
     case .toolResult(let r):
       var o: JSONObject = [
@@ -136,9 +141,16 @@ public enum Rollout {
           id: $0["call_id"]?.stringValue ?? "", name: $0["name"]?.stringValue ?? "",
           arguments: $0["arguments"]?.stringValue ?? "")
       }
+      // State from a wire this build does not know is dropped: no wire could use it.
+      let state = p["wire_state"].flatMap { s in
+        s["wire"]?.stringValue.flatMap(WireAPI.init(rawValue:)).map {
+          WireState(wire: $0, data: s["data"] ?? .null)
+        }
+      }
       return .assistant(
         AssistantMessage(
-          text: text(p["content"]), reasoning: p["reasoning"]?.stringValue ?? "", toolCalls: calls))
+          text: text(p["content"]), reasoning: p["reasoning"]?.stringValue ?? "", toolCalls: calls,
+          wireState: state))
     case ("function_call_output", _):
       return .toolResult(
         ToolResult(
@@ -157,7 +169,8 @@ public enum Rollout {
   /// Reads a session file. Lines that do not parse (a torn last line after a crash) are
   /// skipped; a file with no `session_meta` is not a session.
   public static func load(path: String) -> SavedSession? {
-    guard let text = FileOutput.read(path) else { return nil }
+    guard let bytes = PrivateFiles.read(path) else { return nil }
+    let text = String(decoding: bytes, as: UTF8.self)
     var meta: RolloutMeta?
     var history: [ChatMessage] = []
     for line in text.split(separator: "\n") {

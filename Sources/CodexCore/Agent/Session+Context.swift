@@ -11,12 +11,18 @@ extension Session {
     try await compact(trigger: .manual, emit: emit)
   }
 
-  /// Finds the window once per provider and model: the config, else what the server says.
+  /// Finds the window once per provider and model: the config, else what the server says. After
+  /// a fallback, the model that answers is the one whose window counts.
   func learnWindow() async {
-    guard !context.lookedUp else { return }
-    context.lookedUp = true
+    let provider = router.answeredBy?.provider ?? client.provider
+    let answering = router.answeredBy?.model ?? model
+    let key = provider.id + "\u{0}" + provider.baseURL + "\u{0}" + answering
+    guard context.lookedUpFor != key else { return }
+    let switched = context.lookedUpFor != nil
+    context.lookedUpFor = key
+    if switched { context.modelChanged(keepingLookup: key) }
     guard context.window == nil, let lookup = context.settings.lookup else { return }
-    if let found = await lookup(client.provider, model) { context.window = found }
+    if let found = await lookup(provider, answering) { context.window = found }
   }
 
   /// Makes the conversation smaller: old tool outputs are trimmed first; unless that is enough
@@ -36,8 +42,18 @@ extension Session {
       let window = context.window?.tokens ?? max(2048, before)
       let summary = try await summarize(compacted, window: window)
       summarized = summary != nil
-      compacted = Compaction.replacement(
-        for: compacted, summary: summary, budget: max(64, window * 35 / 100))
+      // Leave real room — at most 60 % of the window — so the next rounds do not compact
+      // again at once: keep fewer recent messages until the result fits.
+      let target = window * 60 / 100
+      var tailBudget = Int(Double(window * 35 / 100) / context.calibration)
+      var candidate = Compaction.replacement(
+        for: compacted, summary: summary, latestRequest: latestRequest, budget: tailBudget)
+      while context.estimated(request(for: candidate)) > target, tailBudget > 32 {
+        tailBudget /= 2
+        candidate = Compaction.replacement(
+          for: compacted, summary: summary, latestRequest: latestRequest, budget: tailBudget)
+      }
+      compacted = candidate
     }
     guard compacted != history else { return }
     history = compacted
@@ -63,8 +79,10 @@ extension Session {
       model: model, history: messages, window: window, options: client.provider.modelOptions)
     var text = ""
     do {
-      try await client.run(
-        summaryRequest,
+      // Through the fallback chain, like every request: the provider that is answering now is
+      // the one to ask.
+      try await router.run(
+        summaryRequest, primary: client, notice: { _ in },
         onInterrupted: { _, _ in
           text = ""
           return .retry

@@ -40,8 +40,8 @@ extension Session {
       emit(.reasoningDelta(unsentReasoning))
       unsentReasoning = ""
     }
-    try await client.run(
-      request,
+    try await router.run(
+      request, primary: client, notice: { emit(.modelFallback($0)) },
       onInterrupted: { attempt, error in
         if !message.toolCalls.isEmpty {
           finish = .toolCalls
@@ -84,6 +84,8 @@ extension Session {
           message.toolCalls.append(c)
         case .usage(let u):
           usage = (usage.map { $0 + u }) ?? u
+        case .wireState(let s):
+          message.wireState = s
         case .finished(let f):
           finish = f
         }

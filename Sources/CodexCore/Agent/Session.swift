@@ -16,14 +16,20 @@ public actor Session {
   public var maxToolRounds = 100
   /// Saves each history item as it is added (`codex resume`); nil: not saved.
   let recorder: RolloutRecorder?
+  /// Every request goes through it: the fallback chain, prices, Ollama's `num_ctx`.
+  public nonisolated let router: ModelRouter
   /// A recorder failure is reported once, then the session goes on unsaved.
   var recorderFailed = false
   /// The context window and how it is found and spent.
   var context: ContextState
+  /// What the user asked for in the turn under way (or the last one): a compaction keeps it
+  /// word for word.
+  var latestRequest: String?
 
   public init(
     id: String, client: ModelClient, model: String, instructions: String?, tools: Toolbox,
     history: [ChatMessage] = [], recorder: RolloutRecorder? = nil,
+    router: ModelRouter = ModelRouter(),
     contextSettings: ContextSettings = ContextSettings()
   ) {
     self.id = id
@@ -33,7 +39,15 @@ public actor Session {
     self.tools = tools
     self.history = history
     self.recorder = recorder
+    self.router = router
     self.context = ContextState(settings: contextSettings)
+    self.latestRequest = history.last {
+      if case .user(let text) = $0 { return !text.hasPrefix(Compaction.summaryHeader) }
+      return false
+    }.flatMap {
+      if case .user(let text) = $0 { return text }
+      return nil
+    }
   }
 
   public func setModel(_ model: String) {
@@ -64,7 +78,8 @@ public actor Session {
 
   func request(for messages: [ChatMessage]) -> ChatRequest {
     ChatRequest(
-      model: model, instructions: instructions, messages: messages, tools: tools.specs,
+      model: model, instructions: instructions, messages: messages,
+      tools: tools.specs(for: client.provider.wire),
       options: client.provider.modelOptions)
   }
 
@@ -73,6 +88,7 @@ public actor Session {
     _ text: String, approvals: any ApprovalHandler, emit: @escaping @Sendable (AgentEvent) -> Void
   ) async throws -> TurnSummary {
     append(.user(text), emit: emit)
+    latestRequest = text
     emit(.turnStarted)
     await learnWindow()
     var turnUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
@@ -80,6 +96,8 @@ public actor Session {
     var repetition = CallRepetition()
     var overflowRetried = false
     while true {
+      await tools.prepareForRequest(emit: emit)
+      try Task.checkCancellation()
       var request = request(for: history)
       if context.needsCompaction(request) {
         try await compact(trigger: .auto, emit: emit)
@@ -88,14 +106,20 @@ public actor Session {
       let result: StreamResult
       do {
         result = try await streamOnce(request, emit: emit)
-      } catch ProviderError.contextOverflow(_, let message, let window) where !overflowRetried {
-        // Learn the window from the error, compact, and try once more; never loop.
+      } catch ProviderError.contextOverflow(_, let message, let window, let prompt)
+        where !overflowRetried
+      {
+        // Learn the window from the error, compact, and send this request once more; a second
+        // refusal of the same request stands.
         overflowRetried = true
-        context.learnedFromOverflow(window: window, estimated: TokenEstimator.estimate(request))
+        context.learnedFromOverflow(window: window, promptTokens: prompt, request: request)
         emit(.warning("the server says the context is full (\(message)); compacting"))
         try await compact(trigger: .overflow, emit: emit)
         continue
       }
+      overflowRetried = false
+      // A fallback may have answered: its window is the one to budget against from now on.
+      await learnWindow()
       if let u = result.usage {
         turnUsage = turnUsage + u
         totalUsage = totalUsage + u

@@ -20,6 +20,9 @@ public struct SessionFactory: Sendable {
     public let shellTool: ShellTool
     /// Where the session is saved; nil when it cannot be (a warning said why).
     public let rolloutPath: String?
+    /// The MCP servers (already starting); nil when none is enabled. `shutdown()` it when the
+    /// session ends.
+    public let mcp: MCPServerManager?
   }
 
   /// - Parameters:
@@ -52,7 +55,9 @@ public struct SessionFactory: Sendable {
       userInstructions: config.userInstructions,
       projectDocs: Instructions.projectDocs(cwd: config.cwd, maxBytes: config.projectDocMaxBytes))
     let shell = ShellTool(config: config, environment: environment)
-    let tools = Toolbox([shell, UpdatePlanTool()])
+    let tools = Toolbox([shell, ApplyPatchTool(shell: shell), UpdatePlanTool()])
+    let mcp = MCPServerManager.forSession(
+      config: config, environment: environment, http: transport, toolbox: tools, shell: shell)
 
     let id = resumed?.meta.id ?? SessionID.make()
     var recorder: RolloutRecorder?
@@ -69,12 +74,15 @@ public struct SessionFactory: Sendable {
     } catch {
       warn("this session will not be saved: \(error)")
     }
+    let router = ModelRouter(config: config, transport: transport, environment: environment)
     let session = Session(
       id: id, client: client, model: model, instructions: instructions, tools: tools,
       history: resumed?.history ?? [], recorder: recorder,
+      router: router,
       contextSettings: ContextSettings(
-        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit))
-    return Built(session: session, shellTool: shell, rolloutPath: recorder?.path)
+        window: config.modelContextWindow, autoCompactLimit: config.autoCompactTokenLimit,
+        lookup: router.contextLookup))
+    return Built(session: session, shellTool: shell, rolloutPath: recorder?.path, mcp: mcp)
   }
 }
 

@@ -49,7 +49,7 @@ public enum TokenEstimator {
   // The costs, fitted on this repository's sources and on English prose (docs/agent.md).
   /// A word: short common words are one token; longer identifiers split into pieces.
   static func letterRunCost(_ length: Int) -> Double {
-    length <= 6 ? 1 : 1 + Double(length - 6) / 4.5
+    length <= 6 ? 1 : 1 + Double(length - 6) / 4
   }
   static func digitRunCost(_ length: Int) -> Double { Double(length + 2) / 3 }
   /// A single space joins the next word's token; indentation and blank lines cost a little.
@@ -57,7 +57,7 @@ public enum TokenEstimator {
     if newlines == 0 { return length == 1 ? 0 : Double(length) / 8 }
     return Double(newlines) * 0.5 + Double(length - newlines) / 8
   }
-  static func punctuationRunCost(_ length: Int) -> Double { Double(length) * 0.75 }
+  static func punctuationRunCost(_ length: Int) -> Double { Double(length) * 0.8 }
   /// UTF-8 bytes of other scripts (accents, CJK, emoji).
   static let otherByteCost = 0.45
 

@@ -18,6 +18,8 @@ public struct Config: Sendable {
   public var modelContextWindow: Int?
   /// `model_auto_compact_token_limit`.
   public var autoCompactTokenLimit: Int?
+  /// `[mcp_servers.*]`, in file order (disabled ones included).
+  public var mcpServers: [MCPServerConfig] = []
   /// The working directory (`-C/--cd`, else the process's).
   public var cwd: String
   /// `CODEX_HOME`, default `~/.codex`.
@@ -35,6 +37,10 @@ public struct Config: Sendable {
   /// merged into `provider` for `model`; kept apart for front ends that serve other models.
   public var sharedModelOptions = ModelOptions()
   public var modelOptionsByName: [String: ModelOptions] = [:]
+  /// `fallback = ["PROVIDER/MODEL", …]`: tried in order when the provider in use is down.
+  public var fallbacks: [ModelRoute] = []
+  /// Token prices: `[models."NAME"] price` over the built-in table.
+  public var prices = PriceBook()
 
   public init(
     model: String, provider: ProviderInfo, providers: ProviderRegistry,

@@ -81,6 +81,23 @@ struct ConfigInterpreter {
     return Int(v)
   }
 
+  /// A number (integer or float) within the range the schema declares.
+  mutating func number(_ path: [String]) throws -> Double? {
+    guard let (s, type) = try setting(path) else { return nil }
+    guard let v = s.node.value.number, v.isFinite else {
+      throw fail(
+        s, "\(path.joined(separator: ".")) must be a number (got \(s.node.value.typeName))")
+    }
+    if case .number(let range) = type, !range.contains(v) {
+      throw fail(
+        s,
+        "\(path.joined(separator: ".")) must be between \(range.lowerBound) and \(range.upperBound) (got \(v))"
+      )
+    }
+    origins[path.joined(separator: ".")] = s.origin
+    return v
+  }
+
   mutating func stringArray(_ path: [String]) throws -> [String]? {
     guard let (s, _) = try setting(path) else { return nil }
     guard case .array(let items) = s.node.value else {
@@ -193,20 +210,14 @@ struct ConfigInterpreter {
       if providerID == nil { origins["model_provider"] = .builtIn }
     }
 
-    // Per-model options (`[models."qwen3:8b"]`) and top-level `[model_options]` refine the
-    // provider's own.
+    provider.modelOptions = try resolvedOptions(provider, model: model ?? provider.defaultModel)
+    // Kept apart as well for `codex serve`, which routes each request to its own model.
     var shared = try modelOptions(["model_options"])
     if let max = try int(["model_max_output_tokens"]) { shared.maxOutputTokens = max }
     var byName: [String: ModelOptions] = [:]
     for name in layers.children(of: ["models"]) {
       byName[name] = try modelOptions(["models", name])
     }
-    var options = provider.modelOptions.merged(with: shared)
-    if let m = model ?? provider.defaultModel, let own = byName[m] {
-      options = options.merged(with: own)
-    }
-    if let max = shared.maxOutputTokens { options.maxOutputTokens = max }
-    provider.modelOptions = options
 
     let legacyMode = try legacyApprovalMode()
     let approval =
@@ -267,6 +278,9 @@ struct ConfigInterpreter {
     config.userProviderIDs = Array(userProviders).sorted()
     config.sharedModelOptions = shared
     config.modelOptionsByName = byName
+    config.fallbacks = try fallbacks(registry: registry, current: provider)
+    config.prices = PriceBook(overrides: try prices())
+    config.mcpServers = try mcpServers()
     config.origins = origins
     return config
   }
@@ -284,6 +298,62 @@ struct ConfigInterpreter {
     if let v = try int(["serve", "shutdown_grace_seconds"]) { s.shutdownGrace = .seconds(v) }
     if let v = try int(["serve", "models_cache_seconds"]) { s.modelsCacheTTL = .seconds(v) }
     return s
+  }
+
+  /// A provider's options for `model`: its own, refined by the top-level `[model_options]`,
+  /// then `[models."NAME"]`, then `model_max_output_tokens`.
+  mutating func resolvedOptions(_ provider: ProviderInfo, model: String?) throws -> ModelOptions {
+    var options = provider.modelOptions.merged(with: try modelOptions(["model_options"]))
+    if let model { options = options.merged(with: try modelOptions(["models", model])) }
+    if let max = try int(["model_max_output_tokens"]) { options.maxOutputTokens = max }
+    return options
+  }
+
+  /// `fallback = ["ollama/qwen2.5-coder:7b", "openrouter/qwen/qwen-2.5-coder-32b-instruct"]`,
+  /// each with its provider's options for that model.
+  mutating func fallbacks(registry: ProviderRegistry, current: ProviderInfo) throws -> [ModelRoute]
+  {
+    guard let spellings = try stringArray(["fallback"]), let s = layers.get(["fallback"]) else {
+      return []
+    }
+    var routes: [ModelRoute] = []
+    for (n, spelling) in spellings.enumerated() {
+      var item = s
+      if case .array(let nodes) = s.node.value, nodes.indices.contains(n) { item.node = nodes[n] }
+      switch ModelRoute.parse(spelling, providers: registry, current: current) {
+      case .failure(let why):
+        throw fail(item, "fallback entry \(JSON.quoted(spelling)): \(why)")
+      case .success(let parsed):
+        // The provider in use keeps its URL (`--provider-url`); its options start again from
+        // its own, for the fallback's model.
+        guard
+          let own = registry[parsed.providerID] ?? (parsed.providerID == current.id ? current : nil)
+        else { continue }
+        var provider = parsed.providerID == current.id ? current : own
+        provider.modelOptions = own.modelOptions
+        provider.modelOptions = try resolvedOptions(provider, model: parsed.model)
+        routes.append(ModelRoute(provider: provider, model: parsed.model))
+      }
+    }
+    return routes
+  }
+
+  /// `[models."NAME"] price = { input, cached_input, output }` for every model that has one.
+  mutating func prices() throws -> [String: ModelPrice] {
+    var out: [String: ModelPrice] = [:]
+    for name in layers.children(of: ["models"]) {
+      let p = ["models", name, "price"]
+      guard let s = layers.get(p) ?? layers.subtree(p).first?.setting else { continue }
+      let input = try number(p + ["input"])
+      let output = try number(p + ["output"])
+      guard let input, let output else {
+        throw fail(
+          s, "models.\(name).price needs input and output (US dollars per million tokens)")
+      }
+      out[name] = ModelPrice(
+        input: input, cachedInput: try number(p + ["cached_input"]), output: output)
+    }
+    return out
   }
 
   /// The older CLI's `approvalMode` (translated to `approval_mode_legacy` on reading).
@@ -370,6 +440,8 @@ struct ConfigInterpreter {
     }
     if let key = try string(p + ["env_key"]) {
       info.envKey = key
+      // The variable the user named is the one: a built-in's alternates no longer apply.
+      info.alternateEnvKeys = []
       // Upstream semantics: a named key is required, except by servers on the user's own
       // machine or network, which get it only when it is set.
       info.requiresKey = !info.isLocal
@@ -404,6 +476,8 @@ struct ConfigInterpreter {
   mutating func modelOptions(_ path: [String]) throws -> ModelOptions {
     var o = ModelOptions()
     for (sub, s) in layers.subtree(path) {
+      // Keys codex reads itself (`[models."NAME"] price`) are not options for the server.
+      if let first = sub.first, case .declared = ConfigSchema.lookup(path + [first]) { continue }
       let key = sub.joined(separator: ".")
       origins[(path + sub).joined(separator: ".")] = s.origin
       switch key {

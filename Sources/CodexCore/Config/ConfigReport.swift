@@ -1,5 +1,6 @@
 /// `codex config show`: the effective configuration as TOML, each value followed by where it
-/// came from. Secrets (header values that look like credentials) are redacted.
+/// came from. Secrets are redacted (`Redaction`): header values whose names suggest a credential,
+/// `user:password@` and secret parameters in URLs, and secret-looking query parameters.
 public enum ConfigReport {
   /// `environment` tells whether the provider's key variable is set (its value is never shown).
   public static func render(_ c: Config, environment: [String: String] = [:]) -> String {
@@ -25,9 +26,10 @@ public enum ConfigReport {
     pline("name", JSON.quoted(p.name))
     if c.origins["base_url"] != nil {
       lines.append(
-        "base_url = \(JSON.quoted(p.baseURL))  # \(c.origins["base_url"]?.description ?? "")")
+        "base_url = \(JSON.quoted(Redaction.url(p.baseURL)))  # \(c.origins["base_url"]?.description ?? "")"
+      )
     } else {
-      pline("base_url", JSON.quoted(p.baseURL))
+      pline("base_url", JSON.quoted(Redaction.url(p.baseURL)))
     }
     pline("wire_api", JSON.quoted(p.wire.rawValue))
     if let env = p.envKey {
@@ -35,6 +37,10 @@ public enum ConfigReport {
       let present = (environment[env].map { !$0.isEmpty } ?? false) ? "set" : "not set"
       lines.append(
         "env_key = \(JSON.quoted(env))  # \(state); $\(env) is \(present) in the environment")
+      for alt in p.alternateEnvKeys {
+        let set = (environment[alt].map { !$0.isEmpty } ?? false) ? "set" : "not set"
+        lines.append("# also accepted when $\(env) is not set: $\(alt) (\(set))")
+      }
     }
     pline("request_max_retries", "\(p.requestMaxRetries)")
     pline("stream_max_retries", "\(p.streamMaxRetries)")
@@ -49,11 +55,14 @@ public enum ConfigReport {
       pline("http_headers", "{ \(h.joined(separator: ", ")) }")
     }
     if !p.envHTTPHeaders.isEmpty {
+      // The names of the variables, never their values.
       let h = p.envHTTPHeaders.map { "\(tomlKey($0.name)) = \(JSON.quoted($0.env))" }
       pline("env_http_headers", "{ \(h.joined(separator: ", ")) }")
     }
     if !p.queryParams.isEmpty {
-      let q = p.queryParams.map { "\(tomlKey($0.name)) = \(JSON.quoted($0.value))" }
+      let q = p.queryParams.map {
+        "\(tomlKey($0.name)) = \(JSON.quoted(Redaction.parameter($0.name, $0.value)))"
+      }
       pline("query_params", "{ \(q.joined(separator: ", ")) }")
     }
     let o = p.modelOptions

@@ -14,6 +14,9 @@ public indirect enum ConfigType: Sendable {
   case stringTable
   /// A table with these keys.
   case table([ConfigKey])
+  /// A table with these keys, where any other key is an option passed through unchecked
+  /// (`[models."NAME"]`: `price` is ours, `num_ctx` is the server's).
+  case tableWithOptions([ConfigKey])
   /// A table under any names, each of this type (`model_providers.ID`).
   case map(ConfigType)
   /// The top-level keys again (`profiles.NAME`).
@@ -78,9 +81,52 @@ public enum ConfigSchema {
     ConfigKey("experimental_use_profile", .ignored, "codex-rs (not used)"),
   ]
 
+  /// `price = { input = 1.25, cached_input = 0.125, output = 10 }`: US dollars per million
+  /// tokens.
+  public static let price: [ConfigKey] = [
+    ConfigKey("input", .number(0...1_000_000), "per million input tokens"),
+    ConfigKey("cached_input", .number(0...1_000_000), "per million cached input tokens"),
+    ConfigKey("output", .number(0...1_000_000), "per million output tokens"),
+  ]
+
+  /// `[models."NAME"]`: these keys, and options sent to the server for that model.
+  public static let model: [ConfigKey] = [
+    ConfigKey("price", .table(price), "token prices in US dollars per million tokens")
+  ]
+
   public static let history: [ConfigKey] = [
     ConfigKey("persistence", .choice(["save-all", "none"]), "whether prompts are saved"),
     ConfigKey("max_bytes", .integer(0...intMax), "size limit of history.jsonl"),
+  ]
+
+  /// `[mcp_servers.NAME]`, codex-rs's keys plus `approve` and `[...tools.TOOL] approve`.
+  public static let mcpServer: [ConfigKey] = [
+    ConfigKey("command", .string, "program that runs a stdio server"),
+    ConfigKey("args", .stringArray, "its arguments"),
+    ConfigKey("env", .stringTable, "variables set for it"),
+    ConfigKey("env_vars", .stringArray, "our variables passed on to it"),
+    ConfigKey("cwd", .string, "its working directory"),
+    ConfigKey("url", .string, "a streamable HTTP server's endpoint"),
+    ConfigKey("bearer_token_env_var", .string, "variable holding its bearer token"),
+    ConfigKey("http_headers", .stringTable, "headers sent to it"),
+    ConfigKey("env_http_headers", .stringTable, "headers whose values come from variables"),
+    ConfigKey("enabled", .bool, "start it (default true)"),
+    ConfigKey("startup_timeout_sec", .number(0.001...86_400), "wait for it at most (10)"),
+    ConfigKey("startup_timeout_ms", .integer(1...86_400_000), "older spelling, milliseconds"),
+    ConfigKey("tool_timeout_sec", .number(0.001...86_400), "longest tool call (60)"),
+    ConfigKey("enabled_tools", .stringArray, "offer only these tools"),
+    ConfigKey("disabled_tools", .stringArray, "never offer these tools"),
+    ConfigKey(
+      "approve", .choice(MCPApprovalSetting.allCases.map(\.rawValue)),
+      "always: never ask for its calls; ask: ask for every call"),
+    ConfigKey(
+      "tools",
+      .map(
+        .table([
+          ConfigKey(
+            "approve", .choice(MCPApprovalSetting.allCases.map(\.rawValue)),
+            "this tool's approval")
+        ])), "settings per tool"),
   ]
 
   /// Keys at the top level of the file, and inside `[profiles.NAME]`.
@@ -113,8 +159,11 @@ public enum ConfigSchema {
         "compact the conversation before it grows past this many tokens"),
       ConfigKey("project_doc_max_bytes", .integer(0...intMax), "how much of AGENTS.md is sent"),
       ConfigKey("model_options", .opaque, "options sent with every request"),
-      ConfigKey("models", .map(.opaque), "options per model name"),
-      ConfigKey("mcp_servers", .opaque, "MCP servers"),
+      ConfigKey("models", .map(.tableWithOptions(model)), "prices and options per model name"),
+      ConfigKey(
+        "fallback", .stringArray,
+        "PROVIDER/MODEL entries tried in order when the provider in use is down"),
+      ConfigKey("mcp_servers", .map(.table(mcpServer)), "MCP servers by name"),
       ConfigKey("serve", .table(ServeSettings.schema), "`codex serve`: the local endpoint"),
       ConfigKey(LegacyConfig.approvalModeKey, .ignored, "the older CLI's approvalMode"),
     ] + codexRSOnly
@@ -160,6 +209,9 @@ public enum ConfigSchema {
       }
       switch type {
       case .table(let keys): level = keys
+      case .tableWithOptions(let keys):
+        guard keys.contains(where: { $0.name == path[index] }) else { return .unchecked }
+        level = keys
       case .profile: level = topLevel
       case .opaque, .ignored: return .unchecked
       case .stringTable:

@@ -4,17 +4,17 @@
 
 /// A file opened for appending whole lines: each `append` is one `write(2)` on an O_APPEND
 /// descriptor, so a crash loses at most the line being written and concurrent writers never
-/// interleave inside a line.
+/// interleave inside a line. It is one of codex's private files (`PrivateFiles`): created
+/// 0600, kept 0600, never opened through a symbolic link.
 public final class AppendOnlyFile: @unchecked Sendable {
   // The descriptor is written by one owner at a time (the session recorder); closing is
   // guarded by `closed` below.
   private var fd: Int32
   public let path: String
 
-  public init(path: String, mode: mode_t = 0o600) throws {
+  public init(path: String) throws {
     self.path = path
-    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode)
-    if fd < 0 { throw AppendOnlyFileError(path: path, errno: errno) }
+    fd = try PrivateFiles.openForWriting(path, flags: O_APPEND)
   }
 
   public func append(_ line: String) throws {

@@ -78,12 +78,17 @@ public enum Platform {
   }
 
   /// Writes text to fd 2 unbuffered (the sandbox child uses it right before exec or exit).
-  static func writeStandardError(_ text: String) {
+  static func writeStandardError(_ text: String) { writeAll(2, text) }
+
+  /// Writes text to fd 1 unbuffered (the sandbox helper's report).
+  static func writeStandardOutput(_ text: String) { writeAll(1, text) }
+
+  private static func writeAll(_ fd: Int32, _ text: String) {
     let bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
       let written = bytes.withUnsafeBytes { raw in
-        write(2, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+        write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
       }
       if written < 0 && errno == EINTR { continue }
       guard written > 0 else { return }
@@ -159,14 +164,19 @@ public enum Platform {
     return Array(buffer[0..<count])
   }
 
-  /// Replaces the process image with `argv[0]` (PATH search when it has no slash). Only returns on
-  /// failure, with the errno value.
-  static func execute(_ argv: [String]) -> Int32 {
+  /// Replaces the process image with `argv[0]` and exactly `environment` (`NAME=VALUE`; PATH
+  /// search in its PATH when argv[0] has no slash). Only returns on failure, with the errno value.
+  static func execute(_ argv: [String], environment: [String]) -> Int32 {
     guard let file = argv.first else { return EINVAL }
     return withCStringArray(argv) { cArgv in
-      file.withCString { -csb_execvp($0, cArgv) }
+      withCStringArray(environment) { cEnvironment in
+        file.withCString { -csb_execvpe($0, cArgv, cEnvironment) }
+      }
     }
   }
+
+  /// The pid of this process's parent.
+  static func parentProcessID() -> Int32 { getppid() }
 
   /// Runs `body` with a NULL-terminated C array of copies of `strings`.
   static func withCStringArray<Result>(

@@ -7,10 +7,16 @@ import Synchronization
   import Musl
 #endif
 
-/// A child started with `posix_spawn` as the leader of its own process group, with stdout and
-/// stderr on pipes and a pidfd that becomes readable when it exits. `supervise` drives all of it
-/// from one `poll()` loop, on the calling (dedicated) thread: no extra threads, no SIGCHLD handler,
-/// and exit is noticed when the command exits even if a background job still holds the pipes.
+/// A child started with `posix_spawn` as the leader of a new session (so without a controlling
+/// terminal: it cannot open `/dev/tty` or type into the user's terminal), with stdout and stderr
+/// on pipes and a pidfd that becomes readable when it exits. `supervise` drives all of it from
+/// one `poll()` loop, on the calling (dedicated) thread: no extra threads, no SIGCHLD handler, and
+/// exit is noticed when the command exits even if a background job still holds the pipes.
+///
+/// Signals go to the child's process group *and* to every process descended from the child
+/// (found through /proc), so a grandchild that left the group (`setsid`) is reached too as long
+/// as it has not been orphaned. The sandbox helper is a child subreaper, so under it nothing is
+/// ever orphaned away from the tree.
 struct PosixChildProcess: ~Copyable {
   let pid: pid_t
   private let stdoutFD: Int32
@@ -30,8 +36,9 @@ struct PosixChildProcess: ~Copyable {
     var cancelled: Bool
   }
 
-  /// Starts `executablePath` (already resolved; no PATH search) with stdin from /dev/null, all
-  /// other inherited descriptors closed, default signal dispositions and an empty signal mask.
+  /// Starts `executablePath` (already resolved; no PATH search) in a new session, with stdin from
+  /// /dev/null, all other inherited descriptors closed, default signal dispositions and an empty
+  /// signal mask.
   /// Throws `ProcessError` with the failing step.
   init(executablePath: String, argv: [String], environment: [String], workingDirectory: String)
     throws(ProcessError)
@@ -63,9 +70,10 @@ struct PosixChildProcess: ~Copyable {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
+    // A new session: a new process group too, and no controlling terminal.
     posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-    posix_spawnattr_setpgroup(&attributes, 0)  // the child leads a new process group
+      &attributes,
+      csb_spawn_setsid_flag() | Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
     var allSignals = sigset_t()
     sigfillset(&allSignals)
     posix_spawnattr_setsigdefault(&attributes, &allSignals)
@@ -101,10 +109,10 @@ struct PosixChildProcess: ~Copyable {
   }
 
   /// Runs until the child has exited and the pipes are drained, then reaps it.
-  /// - Timeout: SIGTERM to the whole group, SIGKILL after `killGrace`.
-  /// - Cancellation (`control.cancel()`): SIGKILL to the group at once.
+  /// - Timeout: SIGTERM to the whole tree, SIGKILL after `killGrace`.
+  /// - Cancellation (`control.cancel()`): SIGKILL to the tree at once.
   /// - When the direct child exits, the rest of its group (background jobs) is killed and the pipes
-  ///   are drained for at most `drainLimit`: a process that escaped the group may hold them open.
+  ///   are drained for at most `drainLimit`: an orphaned process may hold them open.
   func supervise(
     timeout: Duration?, killGrace: Duration, drainLimit: Duration, control: ChildProcessControl,
     onData: (Stream, UnsafeRawBufferPointer) -> Void
@@ -122,10 +130,27 @@ struct PosixChildProcess: ~Copyable {
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     defer { buffer.deallocate() }
 
+    // Only ever called while the child is unreaped: its pid still names the group (and the root
+    // of the tree), so the signal cannot reach a recycled process group.
     func signalGroup(_ signal: Int32) {
-      // Only ever called while the child is unreaped: its pid still names the group, so the
-      // signal cannot reach a recycled process group.
       kill(-pid, signal)
+    }
+
+    func signalTree(_ signal: Int32) {
+      _ = csb_signal_descendants(pid, signal)
+      kill(-pid, signal)
+    }
+
+    /// The child is frozen first (so it cannot exit on its own and be reported as such), then
+    /// its descendants are killed while it still lives: orphans of the tree are re-parented to it
+    /// (when it is a subreaper, as the sandbox helper is), so every round finds what the last one
+    /// left. A killed process cannot fork, so the rounds end; the bound is for a tree that forks
+    /// faster than /proc can be read.
+    func killTree() {
+      kill(pid, SIGSTOP)
+      var rounds = 0
+      while rounds < 50 && csb_signal_descendants(pid, SIGKILL) > 0 { rounds += 1 }
+      kill(-pid, SIGKILL)
     }
 
     func readChunk(_ fd: Int32, _ stream: Stream) -> Bool {
@@ -148,16 +173,16 @@ struct PosixChildProcess: ~Copyable {
       if status == nil {
         if !cancelled && control.isCancelled {
           cancelled = true
-          signalGroup(SIGKILL)
+          killTree()
           killed = true
         }
         if let deadline, !timedOut, !killed, now >= deadline {
           timedOut = true
-          signalGroup(SIGTERM)
+          signalTree(SIGTERM)
           killDeadline = now.advanced(by: killGrace)
         }
         if let killDeadline, !killed, now >= killDeadline {
-          signalGroup(SIGKILL)
+          killTree()
           killed = true
         }
       }
@@ -189,7 +214,7 @@ struct PosixChildProcess: ~Copyable {
         if errno == EINTR { continue }
         // poll itself failed (should not happen): stop the command rather than spin.
         if status == nil && !killed {
-          signalGroup(SIGKILL)
+          killTree()
           killed = true
         }
         break
@@ -207,7 +232,7 @@ struct PosixChildProcess: ~Copyable {
       }
     }
     if status == nil {
-      if !killed { signalGroup(SIGKILL) }
+      if !killed { killTree() }
       status = reap()
     }
     return Outcome(status: status ?? 0, timedOut: timedOut, cancelled: cancelled)

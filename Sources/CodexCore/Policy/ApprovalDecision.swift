@@ -23,7 +23,8 @@ public enum FailureFollowUp: Equatable, Sendable {
 /// Decides, codex-rs style, whether a shell tool call runs, runs after asking, or is refused.
 ///
 /// In order (the first rule that applies wins):
-/// 1. An empty argv is rejected.
+/// 1. An empty argv, or one with a NUL byte in an argument, is rejected: the program would see
+///    each argument cut at its first NUL, so what we classify is not what would run.
 /// 2. Under `danger-full-access` there is no sandbox to leave, so an escalation request is moot
 ///    and ignored. Otherwise escalation is only for `on-request`, as in codex-rs: under the other
 ///    policies it is rejected with a reason telling the model to call again without it.
@@ -46,13 +47,17 @@ public enum FailureFollowUp: Equatable, Sendable {
 /// failure path asks.
 ///
 /// `approvedForSession` means the user answered `yesAlways` for this exact argv; callers should
-/// remember escalated and sandboxed approvals apart, as they grant different things.
+/// remember escalated and sandboxed approvals apart, as they grant different things. `context`
+/// says where the command runs (the danger check judges `rm -r` targets and `cd` by it).
 public func assessCommand(
   _ argv: [String], policy: ApprovalPolicy, sandbox: SandboxMode, escalationRequested: Bool,
-  approvedForSession: Bool, justification: String? = nil
+  approvedForSession: Bool, justification: String? = nil, context: CommandContext
 ) -> ApprovalDecision {
   guard !argv.isEmpty, !(argv.count == 1 && argv[0].isEmpty) else {
     return .reject(reason: "The command is empty: pass the program and its arguments.")
+  }
+  if let index = argv.firstIndex(where: { $0.utf8.contains(0) }) {
+    return .reject(reason: nulArgumentRefusal(index: index))
   }
   let unsandboxed = sandbox == .dangerFullAccess
   let escalate = escalationRequested && !unsandboxed
@@ -61,7 +66,7 @@ public func assessCommand(
   if escalate && policy != .onRequest {
     return .reject(reason: escalationRefusal(policy: policy))
   }
-  if let danger = CommandSafety.dangerReason(argv) {
+  if let danger = CommandSafety.dangerReason(argv, context: context) {
     if policy == .never {
       return unsandboxed
         ? .runUnsandboxed
@@ -79,7 +84,7 @@ public func assessCommand(
       reason: "The model asks to run this outside the sandbox"
         + justificationSuffix(justification))
   }
-  if CommandSafety.isKnownSafe(argv) {
+  if CommandSafety.isKnownSafe(argv, context: context) {
     return run
   }
   switch policy {
@@ -116,6 +121,12 @@ public func assessFailure(
       hint: "The \(sandbox.rawValue) sandbox may have blocked this command. The approval policy "
         + "is never, so it cannot run outside the sandbox: find a way that works within it.")
   }
+}
+
+/// What the model is told about a NUL byte in argument `index` of its command.
+public func nulArgumentRefusal(index: Int) -> String {
+  "Not run: argument \(index) of the command contains a NUL byte (\\u0000), which cannot be "
+    + "passed to a program. Remove it and call the tool again."
 }
 
 private func escalationRefusal(policy: ApprovalPolicy) -> String {

@@ -1,31 +1,71 @@
 /// Commands that always need a human, whatever the policy: they destroy data, act as root,
-/// rewrite shared history or take the machine down. This goes beyond codex-rs's
-/// `is_dangerous_command.rs` (git reset/rm, rm -f, sudo), and errs towards flagging: a false
-/// alarm costs one question, a miss can cost a disk.
+/// rewrite shared history, leave the sandbox or take the machine down. This goes well beyond
+/// codex-rs's `is_dangerous_command.rs` (git reset/rm, rm -f, sudo), and errs towards
+/// flagging: a false alarm costs one question, a miss can cost a disk.
 extension CommandSafety {
-  /// A one-line human reason when `argv` is dangerous (`"rm -rf deletes files recursively
-  /// without asking"`), nil otherwise. Looks through `bash -c` scripts, `sudo` and other
-  /// wrappers, `find -exec` and `eval`; a script it cannot parse is scanned as text instead.
-  public static func dangerReason(_ argv: [String]) -> String? {
-    dangerReason(argv, depth: 0)
+  /// A one-line human reason when `argv`, run in `context`, is dangerous (`"rm -rf deletes
+  /// files recursively without asking"`), nil otherwise. Looks through `bash -c` scripts,
+  /// `sudo` and other wrappers, `find -exec`, `xargs` and `eval`; a script the parser cannot
+  /// read is scanned loosely instead (`CommandSafety+TextScan.swift`).
+  public static func dangerReason(_ argv: [String], context: CommandContext) -> String? {
+    dangerReason(argv, scope: DangerScope(context: context))
+  }
+
+  /// What the danger check knows about the place of a command in what runs.
+  struct DangerScope {
+    var context: CommandContext
+    /// Where the command runs; nil when a `cd` went somewhere unknown.
+    var cwd: String?
+    var depth = 0
+    /// The words are exactly what the program gets (an argv, or a script the parser read):
+    /// a `$` in them is text. False for loosely scanned scripts, where it is an expansion.
+    var literal = true
+    var input = LooseInput.inherited
+    /// See `LooseCommand.speculative`: only commands dangerous by name count.
+    var speculative = false
+    /// The words went through a shell, which replaces file-name patterns (`*`, `?`, `[..]`)
+    /// with matching names, a file named `-rf` included. False for an argv run as it is.
+    var expandsPatterns = false
+
+    init(context: CommandContext) {
+      self.context = context
+      cwd = context.workdir
+    }
+
+    func nested() -> DangerScope {
+      var scope = self
+      scope.depth += 1
+      return scope
+    }
+
+    /// True when the shell computes `word` at run time: an expansion, a substitution, or the
+    /// stand-in for a command's input (`xargs`).
+    func isComputed(_ word: String) -> Bool {
+      if word.contains(substitutionPlaceholder) || word.contains(processSubstitutionPlaceholder) {
+        return true
+      }
+      return !literal && (word.contains("$") || word.contains("`"))
+    }
   }
 
   /// Wrappers inside wrappers inside shells: past this depth we stop looking and say so, so
   /// that nesting cannot hide a command.
   static let maxDangerNesting = 8
 
-  static func dangerReason(_ argv: [String], depth: Int) -> String? {
+  static func dangerReason(_ argv: [String], scope: DangerScope) -> String? {
     guard !argv.isEmpty else { return nil }
-    guard depth <= maxDangerNesting else {
+    guard scope.depth <= maxDangerNesting else {
       return "the command nests shells and wrappers too deeply to check"
     }
     if let script = shellScriptForDanger(argv) {
-      return scriptDangerReason(script, depth: depth + 1)
+      return scriptDangerReason(script, scope: scope.nested())
     }
-    return simpleDangerReason(argv, depth: depth)
+    return simpleDangerReason(argv, scope: scope)
   }
 
-  static let dangerShellNames: Set<String> = ["bash", "sh", "zsh", "dash", "ksh", "fish"]
+  static let dangerShellNames: Set<String> = [
+    "bash", "sh", "zsh", "dash", "ksh", "mksh", "fish", "ash", "yash", "posh",
+  ]
 
   /// The script of any `-c` shell call, in any flag form (`bash -ec`, `sh -o pipefail -c`,
   /// `bash -c script arg0`): unlike safety, danger must not be dodged by an unusual spelling.
@@ -37,65 +77,124 @@ extension CommandSafety {
     var index = 1
     while index < argv.count {
       let arg = argv[index]
-      guard (arg.hasPrefix("-") || arg.hasPrefix("+")) && arg.count > 1 else { break }
+      guard (startsWithDash(arg) || arg.hasPrefix("+")) && arg.unicodeScalars.count > 1 else {
+        break
+      }
       if ["-o", "+o", "-O", "+O", "--rcfile", "--init-file"].contains(arg) {
         index += 2
         continue
       }
-      if !arg.hasPrefix("--") && arg.dropFirst().contains("c") { sawCommandFlag = true }
+      if !arg.hasPrefix("--") && arg.unicodeScalars.dropFirst().contains("c") {
+        sawCommandFlag = true
+      }
       index += 1
     }
     guard sawCommandFlag, index < argv.count else { return nil }
     return argv[index]
   }
 
-  static func scriptDangerReason(_ script: String, depth: Int) -> String? {
+  static func scriptDangerReason(_ script: String, scope: DangerScope) -> String? {
     guard let pipelines = ShellCommandParser.parse(script: script) else {
-      return unanalysableScriptDangerReason(script, depth: depth)
+      return unanalysableScriptDangerReason(script, scope: scope)
+    }
+    // As in the loose scan: first what is dangerous by name, then the shape (`curl x | sh`
+    // should say "downloaded", `wget x | sudo bash` "sudo").
+    if let reason = pipelinesDangerReason(pipelines, scope: scope, namesOnly: true) {
+      return reason
     }
     for pipeline in pipelines {
-      for command in pipeline {
-        if let reason = dangerReason(command, depth: depth + 1) { return reason }
-      }
       if let reason = downloadPipedToInterpreterReason(pipeline) { return reason }
     }
+    if let reason = downloadAndRunReason(pipelines.flatMap { $0 }) { return reason }
+    return pipelinesDangerReason(pipelines, scope: scope, namesOnly: false)
+  }
+
+  static func pipelinesDangerReason(
+    _ pipelines: [[[String]]], scope: DangerScope, namesOnly: Bool
+  ) -> String? {
+    var commandScope = scope
+    commandScope.literal = true
+    commandScope.expandsPatterns = true
+    commandScope.speculative = namesOnly || scope.speculative
+    for pipeline in pipelines {
+      for (stage, command) in pipeline.enumerated() {
+        var stageScope = commandScope
+        stageScope.input = stage > 0 ? .pipe : .inherited
+        if let reason = dangerReason(command, scope: stageScope) { return reason }
+        commandScope.cwd = directory(after: command, scope: commandScope)
+      }
+    }
     return nil
+  }
+
+  /// Where the next command of a script runs after `argv`: `cd`/`pushd` move it (somewhere
+  /// unknown unless the target is a plain path), anything else leaves it.
+  static func directory(after argv: [String], scope: DangerScope) -> String? {
+    guard let first = argv.first else { return scope.cwd }
+    switch programBaseName(first) {
+    case "cd", "pushd":
+      let args = argv.dropFirst()
+      guard let target = args.first else { return scope.context.home }
+      guard args.count == 1, !startsWithDash(target), !scope.isComputed(target) else {
+        return nil
+      }
+      return scope.context.resolve(target, from: scope.cwd)
+    case "popd":
+      return nil
+    default:
+      return scope.cwd
+    }
   }
 
   /// Programs that run the rest of their arguments as a command, with options we do not model:
   /// every later argument is tried as the start of a command.
   static let commandWrappers: Set<String> = [
-    "env", "nice", "nohup", "time", "timeout", "command", "exec", "builtin", "xargs", "stdbuf",
-    "ionice", "setsid", "chrt", "taskset", "flock", "watch", "unbuffer", "caffeinate", "nsenter",
+    "env", "nice", "nohup", "time", "timeout", "command", "exec", "builtin", "stdbuf", "ionice",
+    "setsid", "chrt", "taskset", "flock", "watch", "unbuffer", "caffeinate", "nsenter",
+    // Multi-call binaries and sandboxes: `busybox rm -rf /` is `rm -rf /`.
+    "busybox", "toybox", "unshare", "chroot", "flatpak-spawn", "systemd-run", "firejail", "bwrap",
+    "proot", "fakeroot", "fakechroot", "strace", "ltrace", "script", "parallel", "sg", "run-parts",
   ]
-  static let rootWrappers: Set<String> = ["sudo", "doas", "pkexec", "su", "run0"]
+  static let rootWrappers: Set<String> = ["sudo", "doas", "pkexec", "su", "run0", "runuser"]
 
-  static func simpleDangerReason(_ argv: [String], depth: Int) -> String? {
+  static func simpleDangerReason(_ argv: [String], scope: DangerScope) -> String? {
     guard let first = argv.first else { return nil }
+    if scope.isComputed(first) && !scope.speculative {
+      return "the program it runs is computed when the script runs, so it cannot be checked"
+    }
+    if scope.expandsPatterns && !scope.speculative && isFileNamePattern(first) {
+      return "the program it runs is a file-name pattern (\(first)), which could match any "
+        + "program"
+    }
     let program = programBaseName(first)
     let args = Array(argv.dropFirst())
+    if program == "alias" && args.contains(where: { $0.contains("=") }) {
+      return "it defines an alias, which hides the command it runs"
+    }
     if rootWrappers.contains(program) {
-      if let inner = wrappedCommandDangerReason(argv, depth: depth) {
+      if let inner = wrappedCommandDangerReason(argv, scope: scope) {
         return "\(program) runs it as root, and \(inner)"
       }
       return "\(program) runs a command as root"
     }
+    if let reason = sandboxEscapeReason(program: program, args: args) { return reason }
+    if program == "xargs" { return xargsDangerReason(args, scope: scope) }
     if commandWrappers.contains(program) {
-      return wrappedCommandDangerReason(argv, depth: depth)
+      return wrappedCommandDangerReason(argv, scope: scope)
+    }
+    if !scope.speculative,
+      let reason = interpreterInputDangerReason(program: program, args: args, scope: scope)
+    {
+      return reason
     }
     if program.hasPrefix("mkfs") || ["mke2fs", "mkswap", "wipefs"].contains(program) {
       return "\(program) formats a disk, destroying the data on it"
     }
     switch program {
     case "rm":
-      return rmDangerReason(args)
+      return rmDangerReason(args, scope: scope)
     case "dd":
-      if let target = args.first(where: { $0.hasPrefix("of=") }),
-        isDevicePath(String(target.dropFirst(3)))
-      {
-        return "dd writes raw data to a device (\(target)), which can destroy a disk"
-      }
-      return nil
+      return ddDangerReason(args, scope: scope)
     case "shutdown", "reboot", "halt", "poweroff":
       return "\(program) shuts down or restarts the machine"
     case "init", "telinit":
@@ -109,31 +208,43 @@ extension CommandSafety {
       return nil
     case "chmod", "chown", "chgrp":
       return recursiveOwnershipDangerReason(program: program, args: args)
+    case "tee", "shred", "truncate", "cp", "mv", "install", "ln":
+      // For the copying ones only the destination, the last operand, is written.
+      let operands = args.filter { !startsWithDash($0) }
+      let written =
+        ["tee", "shred", "truncate"].contains(program) ? operands : Array(operands.suffix(1))
+      if let device = written.first(where: isDevicePath) {
+        return "\(program) writes directly to a device (\(device)), which can destroy a disk"
+      }
+      return nil
     case "git":
-      return gitDangerReason(args[...])
+      return gitDangerReason(args[...], scope: scope)
     case "eval":
-      return scriptDangerReason(args.joined(separator: " "), depth: depth + 1)
+      return scriptDangerReason(args.joined(separator: " "), scope: scope.nested())
     case "find":
-      return findExecDangerReason(args, depth: depth)
+      return findDangerReason(args, scope: scope)
     default:
       return nil
     }
   }
 
   /// Tries every later argument as the start of the wrapped command, and arguments with spaces
-  /// as scripts (`watch "rm -rf x"`, `su -c "..."`), so wrapper options need no modelling.
-  static func wrappedCommandDangerReason(_ argv: [String], depth: Int) -> String? {
+  /// as scripts (`watch "rm -rf x"`, `su -c "..."`), so wrapper options need no modelling. The
+  /// wrapped command keeps the wrapper's input (`curl … | sudo sh`).
+  static func wrappedCommandDangerReason(_ argv: [String], scope: DangerScope) -> String? {
     for start in argv.indices.dropFirst() {
+      // `timeout "$t" make`: a computed option value is not the wrapped program.
+      if scope.isComputed(argv[start]) { continue }
       let suffix = Array(argv[start...])
       let program = programBaseName(argv[start])
       if commandWrappers.contains(program) || rootWrappers.contains(program) {
         // The inner wrapper scans the rest itself; scanning it here too would repeat the work
         // once per nesting level.
-        return dangerReason(suffix, depth: depth + 1)
+        return dangerReason(suffix, scope: scope.nested())
       }
-      if let reason = dangerReason(suffix, depth: depth + 1) { return reason }
+      if let reason = dangerReason(suffix, scope: scope.nested()) { return reason }
       if argv[start].contains(" "),
-        let reason = scriptDangerReason(argv[start], depth: depth + 1)
+        let reason = scriptDangerReason(argv[start], scope: scope.nested())
       {
         return reason
       }
@@ -141,16 +252,44 @@ extension CommandSafety {
     return nil
   }
 
-  static func findExecDangerReason(_ args: [String], depth: Int) -> String? {
+  // MARK: find, dd, chmod
+
+  static func findDangerReason(_ args: [String], scope: DangerScope) -> String? {
     let execFlags: Set<String> = ["-exec", "-execdir", "-ok", "-okdir"]
+    // The starting points: what `{}` stands for is below one of them.
+    var starts: [String] = []
     var index = 0
+    while index < args.count, ["-H", "-L", "-P"].contains(args[index]) { index += 1 }
+    while index < args.count, !startsWithDash(args[index]),
+      !["(", ")", "!", ","].contains(args[index])
+    {
+      starts.append(args[index])
+      index += 1
+    }
+    if starts.isEmpty { starts = ["."] }
+    index = 0
     while index < args.count {
-      if execFlags.contains(args[index]) {
+      let arg = args[index]
+      if arg == "-delete" {
+        return "find -delete deletes every file it matches without asking"
+      }
+      let isValue = index > 0 && findValueTests.contains(args[index - 1])
+      if scope.isComputed(arg) && !scope.speculative && !isValue {
+        return "find gets an expression computed when the script runs, which could be -delete "
+          + "or -exec"
+      }
+      if scope.expandsPatterns && !scope.speculative && !isValue && mayExpandToOption(arg) {
+        return "find gets part of its expression from a file-name pattern (\(arg)); a file "
+          + "named -delete would make it delete"
+      }
+      if execFlags.contains(arg) {
         let start = index + 1
         var end = start
         while end < args.count && args[end] != ";" && args[end] != "+" { end += 1 }
-        if let reason = dangerReason(Array(args[start..<end]), depth: depth + 1) {
-          return reason
+        for root in starts {
+          let found = root.hasSuffix("/") ? root + "{}" : root + "/{}"
+          let command = args[start..<end].map { $0 == "{}" ? found : $0 }
+          if let reason = dangerReason(command, scope: scope.nested()) { return reason }
         }
         index = end
       }
@@ -159,44 +298,23 @@ extension CommandSafety {
     return nil
   }
 
-  // MARK: rm, chmod
-
-  static func rmDangerReason(_ args: [String]) -> String? {
-    var recursive = false
-    var force = false
-    var noPreserveRoot = false
-    var operands: [String] = []
-    var optionsEnded = false
-    for arg in args {
-      if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
-        operands.append(arg)
-      } else if arg == "--" {
-        optionsEnded = true
-      } else if arg.hasPrefix("--") {
-        // GNU accepts any unambiguous prefix of a long option (`--rec`, `--for`).
-        if arg.count >= 3 && "--recursive".hasPrefix(arg) { recursive = true }
-        if arg.count >= 3 && "--force".hasPrefix(arg) { force = true }
-        if arg.count >= 4 && "--no-preserve-root".hasPrefix(arg) { noPreserveRoot = true }
-      } else {
-        for letter in arg.dropFirst() {
-          if letter == "r" || letter == "R" { recursive = true }
-          if letter == "f" { force = true }
-        }
-      }
+  static func ddDangerReason(_ args: [String], scope: DangerScope) -> String? {
+    guard let target = args.first(where: { $0.hasPrefix("of=") }) else { return nil }
+    let path = String(target.dropFirst(3))
+    if isDevicePath(path) {
+      return "dd writes raw data to a device (\(target)), which can destroy a disk"
     }
-    if noPreserveRoot { return "rm --no-preserve-root can delete the whole filesystem" }
-    if recursive && force { return "rm -rf deletes files recursively without asking" }
-    if recursive, let target = operands.first(where: isSystemPath) {
-      return "rm -r \(target) deletes everything under \(target)"
+    if scope.isComputed(path) && !scope.speculative {
+      return "dd writes raw data to a target computed when the script runs (\(target))"
     }
     return nil
   }
 
   static func recursiveOwnershipDangerReason(program: String, args: [String]) -> String? {
     let recursive = args.contains {
-      $0 == "--recursive" || (!$0.hasPrefix("--") && $0.hasPrefix("-") && $0.contains("R"))
+      $0 == "--recursive" || (!$0.hasPrefix("--") && startsWithDash($0) && $0.contains("R"))
     }
-    guard recursive, let target = args.first(where: { !$0.hasPrefix("-") && isSystemPath($0) })
+    guard recursive, let target = args.first(where: { !startsWithDash($0) && isSystemPath($0) })
     else { return nil }
     let what = program == "chmod" ? "permissions" : "ownership"
     return "\(program) -R on \(target) changes \(what) across the whole system"
@@ -207,12 +325,14 @@ extension CommandSafety {
     var trimmed = path
     if trimmed.hasSuffix("/*") { trimmed.removeLast(2) }
     while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-    let systemDirectories: Set<String> = [
-      "", "/", "~", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc",
-      "/root", "/sbin", "/srv", "/sys", "/usr", "/var",
-    ]
     return systemDirectories.contains(trimmed)
   }
+
+  static let systemDirectories: Set<String> = [
+    "", "/", "~", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32",
+    "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var",
+    "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var/lib",
+  ]
 
   /// A device node, not one of the harmless pseudo-files people write to.
   static func isDevicePath(_ path: String) -> Bool {
@@ -223,80 +343,45 @@ extension CommandSafety {
     return !harmless.contains(path) && !path.hasPrefix("/dev/fd/")
   }
 
-  // MARK: git
-
-  static func gitDangerReason(_ args: ArraySlice<String>) -> String? {
-    // Skip global options loosely: any unknown flag is assumed to take no value, so a value
-    // option we do not know could hide the subcommand, but only behind a flag git rejects.
-    var index = args.startIndex
-    while index < args.endIndex, args[index].hasPrefix("-") {
-      let valueOptions: Set<String> = ["-C", "-c", "--git-dir", "--work-tree", "--namespace"]
-      index += valueOptions.contains(args[index]) ? 2 : 1
-    }
-    guard index < args.endIndex else { return nil }
-    let rest = args[(index + 1)...]
-    switch args[index] {
-    case "push":
-      for arg in rest {
-        if arg == "--force" || arg.hasPrefix("--force-with-lease") || arg == "--force-if-includes"
-          || arg == "--mirror" || shortCluster(arg, contains: "f", valueOptions: ["o"])
-          || (arg.hasPrefix("+") && arg.count > 1)
-        {
-          return "git push --force overwrites history on the remote"
-        }
-        if arg == "--delete" || arg == "--prune"
-          || shortCluster(arg, contains: "d", valueOptions: ["o"])
-          || (arg.hasPrefix(":") && arg.count > 1)
-        {
-          return "git push --delete deletes branches on the remote"
-        }
-      }
-      return nil
-    case "reset":
-      return rest.contains("--hard") ? "git reset --hard throws away uncommitted changes" : nil
-    case "clean":
-      let dryRun = rest.contains {
-        $0 == "--dry-run" || shortCluster($0, contains: "n", valueOptions: ["e"])
-      }
-      return dryRun ? nil : "git clean deletes untracked files"
-    case "branch":
-      let forceDelete =
-        rest.contains("-D")
-        || (rest.contains { $0 == "-d" || $0 == "--delete" }
-          && rest.contains { $0 == "-f" || $0 == "--force" })
-      return forceDelete ? "git branch -D deletes a branch even if it is not merged" : nil
-    default:
-      return nil
-    }
-  }
-
   // MARK: download and run
 
-  static let downloaders: Set<String> = ["curl", "wget", "fetch"]
-  static let interpreters: Set<String> = [
-    "sh", "bash", "zsh", "dash", "ksh", "fish", "python", "python2", "python3", "perl", "ruby",
-    "node", "php",
-  ]
+  static let downloaders: Set<String> = ["curl", "wget", "fetch", "aria2c", "http", "xh"]
 
   /// `curl … | sh`: a later stage of the pipeline runs what an earlier one downloaded.
   static func downloadPipedToInterpreterReason(_ pipeline: [[String]]) -> String? {
     guard let download = pipeline.firstIndex(where: { isProgram($0, in: downloaders) }) else {
       return nil
     }
-    let runsIt = pipeline[(download + 1)...].contains { isProgram($0, in: interpreters) }
+    let runsIt = pipeline[(download + 1)...].contains {
+      isProgram($0, matching: isInterpreterName)
+    }
     return runsIt ? "it pipes a downloaded script straight into an interpreter" : nil
   }
 
-  /// The command's program, looking past `sudo`, `env` and their flags and assignments.
+  /// `curl -o x.sh URL && sh x.sh`: a script that downloads something and runs an interpreter.
+  static func downloadAndRunReason(_ commands: [[String]]) -> String? {
+    let downloads = commands.contains { isProgram($0, in: downloaders) }
+    let interprets = commands.contains {
+      isProgram($0) { isInterpreterName($0) || ["source", ".", "eval"].contains($0) }
+    }
+    return downloads && interprets ? "it downloads a script and runs it with an interpreter" : nil
+  }
+
   static func isProgram(_ argv: [String], in names: Set<String>) -> Bool {
+    isProgram(argv) { names.contains($0) }
+  }
+
+  /// Whether the command's program, looking past `sudo`, `env` and their flags and
+  /// assignments, satisfies `matches`.
+  static func isProgram(_ argv: [String], matching matches: (String) -> Bool) -> Bool {
     for word in argv {
       let name = programBaseName(word)
-      if rootWrappers.contains(name) || name == "env" || word.hasPrefix("-")
+      if rootWrappers.contains(name) || name == "env" || startsWithDash(word)
         || (word.contains("=") && !word.hasPrefix("/"))
       {
         continue
       }
-      return names.contains(name)
+      return matches(name)
     }
     return false
   }

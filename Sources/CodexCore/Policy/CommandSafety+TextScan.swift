@@ -2,115 +2,87 @@
 /// here-documents, control flow): a loose, text-level scan for dangerous commands. It errs
 /// towards flagging, since its answer only decides whether a human is asked.
 extension CommandSafety {
-  /// The text-level scan for scripts the parser gives up on: a fork bomb, a dangerous command
-  /// in command position of any loosely split segment (also inside quoted strings, which may
-  /// be scripts for `sh -c` or `python -c`), a redirection onto a device, and downloading next
-  /// to running an interpreter.
-  static func unanalysableScriptDangerReason(_ rawScript: String, depth: Int) -> String? {
-    let script = removingInertHeredocBodies(rawScript)
-    if isForkBomb(script) {
+  /// The loose scan for scripts the parser gives up on: a fork bomb; commands that are
+  /// dangerous by name anywhere (also in quoted strings, which may be scripts for `sh -c` or
+  /// `python -c`, and in here-document bodies); a redirection onto a device; downloading next to
+  /// running an interpreter; and then the shape of what runs: a program name computed at run
+  /// time, an interpreter fed from a pipe or a substitution, `rm` with computed arguments.
+  static func unanalysableScriptDangerReason(_ rawScript: String, scope: DangerScope) -> String? {
+    let (script, bodies, computedHeredoc) = splittingHeredocBodies(rawScript)
+    if isForkBomb(rawScript) {
       return "it is a fork bomb: it starts processes until the machine stops responding"
     }
-    let segments = looseSegments(script)
-    for segment in segments {
-      // `then rm -rf x`, `do sudo ...`, `FOO=1 rm -rf x`: the command follows keywords and
-      // assignments.
-      guard
-        let start = segment.firstIndex(where: {
-          !ShellCommandParser.reservedWords.contains($0) && !looksLikeAssignment($0)
-        })
-      else { continue }
-      if let reason = dangerReason(Array(segment[start...]), depth: depth + 1) {
-        return reason
-      }
+    let commands =
+      LooseShellScanner.commands(in: script, speculative: scope.speculative)
+      + bodies.flatMap { LooseShellScanner.commands(in: $0, speculative: true) }
+    // First what is dangerous by name, then the shape: `cat <<'EOF' | sh` with `rm -rf /` in
+    // the body should say "rm -rf", not "pipes text into sh".
+    if let reason = looseCommandsDangerReason(commands, scope: scope, namesOnly: true) {
+      return reason
     }
-    if let device = deviceRedirectTarget(script) {
+    if let device = deviceRedirectTarget(rawScript) {
       return "it writes directly to a device (\(device)), which can destroy a disk"
     }
-    let downloads = segments.contains { isProgram($0, in: downloaders) }
-    let interprets = segments.contains { isProgram($0, in: interpreters) }
-    if downloads && interprets {
-      return "it downloads a script and runs it with an interpreter"
+    if let reason = downloadAndRunReason(commands.map { commandWords($0.words) }) {
+      return reason
+    }
+    if computedHeredoc && !scope.speculative {
+      return "it feeds an interpreter a here-document with text computed when the script runs"
+    }
+    return looseCommandsDangerReason(commands, scope: scope, namesOnly: false)
+  }
+
+  static func looseCommandsDangerReason(
+    _ commands: [LooseCommand], scope: DangerScope, namesOnly: Bool
+  ) -> String? {
+    var commandScope = scope
+    commandScope.literal = false
+    commandScope.expandsPatterns = true
+    for command in commands {
+      let words = commandWords(command.words)
+      guard !words.isEmpty else { continue }
+      var thisScope = commandScope.nested()
+      thisScope.input = command.input
+      thisScope.speculative = namesOnly || command.speculative || scope.speculative
+      if let reason = dangerReason(words, scope: thisScope) { return reason }
+      commandScope.cwd = directory(after: words, scope: commandScope)
     }
     return nil
   }
 
-  /// The script split into segments at every shell metacharacter (`$(rm -rf /)` gives a segment
-  /// `rm -rf /`), each split into words. Backslashes and quotes are removed (`"rm" -rf`, `r\m`),
-  /// a quoted string stays one word, and its contents are split again as segments of their own.
-  static func looseSegments(_ script: String, nesting: Int = 0) -> [[String]] {
-    var segments: [[String]] = []
-    var quotedTexts: [String] = []
-    var words: [String] = []
-    var word = String.UnicodeScalarView()
-    var inWord = false
-    func endWord() {
-      if inWord { words.append(String(word)) }
-      word = String.UnicodeScalarView()
-      inWord = false
-    }
-    func endSegment() {
-      endWord()
-      if !words.isEmpty { segments.append(words) }
-      words = []
-    }
-    let scalars = Array(script.unicodeScalars)
-    var index = 0
-    while index < scalars.count {
-      let scalar = scalars[index]
-      switch scalar {
-      case ";", "&", "|", "(", ")", "{", "}", "<", ">", "`", "$", "\n":
-        endSegment()
-      case " ", "\t", "\r":
-        endWord()
-      case "\\":
-        if index + 1 < scalars.count {
-          word.append(scalars[index + 1])
-          index += 1
-        }
-        inWord = true
-      case "'", "\"":
-        var content = String.UnicodeScalarView()
-        var cursor = index + 1
-        while cursor < scalars.count && scalars[cursor] != scalar {
-          if scalar == "\"" && scalars[cursor] == "\\" && cursor + 1 < scalars.count {
-            cursor += 1
-          }
-          content.append(scalars[cursor])
-          cursor += 1
-        }
-        word.append(contentsOf: content)
-        inWord = true
-        quotedTexts.append(String(content))
-        index = cursor
-      default:
-        word.append(scalar)
-        inWord = true
-      }
-      index += 1
-    }
-    endSegment()
-    if nesting < 3 {
-      for text in quotedTexts { segments += looseSegments(text, nesting: nesting + 1) }
-    }
-    return segments
+  /// The words from the command's program on: `then rm -rf x`, `do sudo ...`, `FOO=1 rm -rf x`
+  /// have keywords and assignments first.
+  static func commandWords(_ words: [String]) -> [String] {
+    guard
+      let start = words.firstIndex(where: {
+        !ShellCommandParser.reservedWords.contains($0) && !looksLikeAssignment($0)
+      })
+    else { return [] }
+    return Array(words[start...])
   }
 
   /// Programs that would run a here-document's text as code (`bash <<'EOF'`,
   /// `cat <<'EOF' | sh`, `eval "$(cat <<'EOF' ...)"`).
-  static let heredocRunners: Set<String> = interpreters.union([
-    "eval", "source", ".", "exec", "xargs", "sudo", "doas", "su", "ssh",
-  ])
+  static func isHeredocRunner(_ name: String) -> Bool {
+    isInterpreterName(name)
+      || ["eval", "source", ".", "exec", "xargs", "sudo", "doas", "su", "ssh"].contains(name)
+  }
 
-  /// The script without the bodies of here-documents that are plain text: a quoted delimiter
-  /// (`<<'EOF'`, no expansion) on a line where nothing could run the text. Models write files
-  /// with `cat > notes.md <<'EOF'`, and prose about `sudo` or a loop that must `halt` is not a
-  /// command. Every other body stays: unquoted ones expand `$(...)`, unterminated ones may not
-  /// be here-documents at all.
-  static func removingInertHeredocBodies(_ script: String) -> String {
-    guard script.contains("<<") else { return script }
+  /// The script without its here-document bodies, and the bodies worth scanning. Bodies that
+  /// are plain text are dropped: a quoted delimiter (`<<'EOF'`, no expansion) on a line where
+  /// nothing could run the text. Models write files with `cat > notes.md <<'EOF'`, and prose
+  /// about `sudo` or a loop that must `halt` is not a command. Every other body is kept for a
+  /// speculative scan (it may be Python, not shell): unquoted ones expand `$(...)`, and what a
+  /// runner reads is code. An unterminated one may not be a here-document at all, so it stays
+  /// in the script.
+  static func splittingHeredocBodies(_ script: String) -> (
+    script: String, bodies: [String], computedProgram: Bool
+  ) {
+    guard script.contains("<<") else { return (script, [], false) }
+    var computedProgram = false
     let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
     var kept: [Substring] = []
+    var bodies: [String] = []
     var quote: Character? = nil
     var index = 0
     while index < lines.count {
@@ -120,8 +92,8 @@ extension CommandSafety {
       let heredocs = heredocOperators(in: line, quote: &quote)
       guard !heredocs.isEmpty else { continue }
       // Any word, not just the first: `docker exec -i box sh <<'EOF'` runs the text too.
-      let runsText = looseSegments(String(line)).joined().contains {
-        heredocRunners.contains(programBaseName($0))
+      let runsText = LooseShellScanner.commands(in: String(line)).contains {
+        $0.words.contains { isHeredocRunner(programBaseName($0)) }
       }
       for heredoc in heredocs {
         var body: [Substring] = []
@@ -136,11 +108,20 @@ extension CommandSafety {
           }
           body.append(bodyLine)
         }
-        if !(heredoc.quoted && !runsText && terminator != nil) { kept += body }
+        let text = body.joined(separator: "\n")
+        if terminator == nil {
+          kept += body
+        } else if !heredoc.quoted || runsText {
+          bodies.append(text)
+        }
+        // `bash <<EOF` with `$X` in it: the shell expands the body before the runner reads it.
+        if runsText && !heredoc.quoted && (text.contains("$") || text.contains("`")) {
+          computedProgram = true
+        }
         if let terminator { kept.append(terminator) }
       }
     }
-    return kept.joined(separator: "\n")
+    return (kept.joined(separator: "\n"), bodies, computedProgram)
   }
 
   /// The `<<WORD` / `<<-'WORD'` operators on one line, outside quotes. `quote` carries an open

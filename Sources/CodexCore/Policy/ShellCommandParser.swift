@@ -41,6 +41,12 @@ public enum ShellCommandParser {
   /// commands joined by `|`. Allowed redirections are dropped from the argv. Nil when the script
   /// uses anything outside the plain subset described on the type.
   public static func parse(script: String) -> [[[String]]]? {
+    parseWords(script: script)?.map { $0.map { $0.map(\.value) } }
+  }
+
+  /// `parse(script:)` with each word as the lexer read it: where it ends in the script and
+  /// whether the shell expands it as a file-name pattern.
+  static func parseWords(script: String) -> [[[ShellWord]]]? {
     guard let tokens = ShellLexer.tokens(of: script) else { return nil }
     return assemble(tokens)
   }
@@ -54,10 +60,10 @@ public enum ShellCommandParser {
     "in", "function", "select", "time", "coproc", "!", "[[", "]]", "{", "}",
   ]
 
-  private static func assemble(_ tokens: [ShellToken]) -> [[[String]]]? {
-    var pipelines: [[[String]]] = []
-    var pipeline: [[String]] = []
-    var command: [String] = []
+  private static func assemble(_ tokens: [ShellToken]) -> [[[ShellWord]]]? {
+    var pipelines: [[[ShellWord]]] = []
+    var pipeline: [[ShellWord]] = []
+    var command: [ShellWord] = []
     var commandHasRedirect = false
     // True after `&&`, `||` or `|`: another command must follow (newlines may come first).
     var needsCommand = false
@@ -80,7 +86,7 @@ public enum ShellCommandParser {
           if word.isUnquoted && reservedWords.contains(word.value) { return nil }
           if word.startsWithAssignment { return nil }
         }
-        command.append(word.value)
+        command.append(word)
         needsCommand = false
       case .redirect(let fd, let op):
         guard index < tokens.count, case .word(let target) = tokens[index] else { return nil }
@@ -138,10 +144,12 @@ let trustedBinaryDirectories: Set<String> = [
   "/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/opt/homebrew/bin",
 ]
 
-/// The program name of a command word when we can trust it: a bare name, or a path into one of
-/// the standard binary directories. Nil otherwise.
+/// The program name of a command word when we can trust it: a bare ASCII name, or a path into
+/// one of the standard binary directories. Nil otherwise. ASCII only, because Swift compares
+/// strings by canonical equivalence (`"\u{212A}s"` equals `"Ks"`) while exec compares bytes.
 func trustedCommandName(_ word: String) -> String? {
-  guard let slash = word.lastIndex(of: "/") else { return word.isEmpty ? nil : word }
+  guard !word.isEmpty, word.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+  guard let slash = word.lastIndex(of: "/") else { return word }
   let directory = String(word[..<slash])
   let name = String(word[word.index(after: slash)...])
   guard !name.isEmpty, trustedBinaryDirectories.contains(directory) else { return nil }

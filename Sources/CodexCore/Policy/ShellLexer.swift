@@ -17,6 +17,13 @@ struct ShellWord: Equatable {
   var isUnquoted: Bool
   /// Written as `NAME=...` with an unquoted name: a variable assignment, not a command.
   var startsWithAssignment: Bool
+  /// For a word with an unquoted `*`, `?` or `[`, the text before the first of them: the shell
+  /// replaces such a word with the matching file names (any number of them, `-delete`
+  /// included), so only this prefix is certain. Nil for a word that is taken as written.
+  var globPrefix: String? = nil
+  /// The offset, in Unicode scalars of the script, just past the word: where text can be
+  /// inserted after it.
+  var end: Int = 0
 }
 
 /// Splits a script into tokens, or answers nil at the first construct the plain subset does not
@@ -117,6 +124,7 @@ enum ShellLexer {
       var value = String.UnicodeScalarView()
       var quoted = false
       var sawBrace = false
+      var globPrefix: String? = nil
       let start = index
       wordLoop: while let c = peek() {
         switch c {
@@ -157,6 +165,10 @@ enum ShellLexer {
           sawBrace = true
           value.append(c)
           advance()
+        case "*", "?", "[":
+          if globPrefix == nil { globPrefix = String(value) }
+          value.append(c)
+          advance()
         default:
           value.append(c)
           advance()
@@ -167,7 +179,7 @@ enum ShellLexer {
       return .word(
         ShellWord(
           value: String(value), isUnquoted: !quoted,
-          startsWithAssignment: looksLikeAssignment(raw)))
+          startsWithAssignment: looksLikeAssignment(raw), globPrefix: globPrefix, end: index))
     }
 
     /// After an opening `"`: appends the quoted text, consuming the closing quote. False when

@@ -9,8 +9,16 @@ public enum AgentEvent: Sendable, Equatable {
   case commandBegin(CommandBegin)
   case commandOutput(id: String, chunk: [UInt8])
   case commandEnd(CommandEnd)
+  /// An MCP tool call started (after any approval).
+  case mcpToolCallBegin(MCPToolCallBegin)
+  /// The server reported progress on a running call (`notifications/progress`).
+  case mcpToolCallProgress(MCPToolCallProgress)
+  case mcpToolCallEnd(MCPToolCallEnd)
   case usage(TokenUsage)
   case warning(String)
+  /// The provider in use failed before answering and the request went to the next entry of
+  /// the fallback chain (`ModelRouter`).
+  case modelFallback(ModelFallback)
   /// The stream broke after part of the answer arrived and is being sent again: a front end
   /// drops what it showed of this answer (the retried one starts from the beginning).
   case streamRestarted(attempt: Int, reason: String)
@@ -103,32 +111,40 @@ public struct CommandBegin: Sendable, Equatable {
 public struct CommandEnd: Sendable, Equatable {
   public var id: String
   public var command: [String]
-  public var exitCode: Int32?
   public var duration: Duration
   /// Combined stdout and stderr, as sent to the model (possibly truncated).
   public var output: String
-  /// Why the command did not run or was stopped: rejected, timed out, sandbox unavailable.
+  /// How it ended, or why it did not run: rejected, sandbox unavailable.
   public var status: Status
 
   public enum Status: Sendable, Equatable {
-    case completed
-    case timedOut
-    case signalled(Int32)
+    case finished(CommandTermination)
     case rejected(String)
     case failedToStart(String)
   }
 
-  public init(
-    id: String, command: [String], exitCode: Int32?, duration: Duration, output: String,
-    status: Status
-  ) {
+  public init(id: String, command: [String], duration: Duration, output: String, status: Status) {
     self.id = id
     self.command = command
-    self.exitCode = exitCode
     self.duration = duration
     self.output = output
     self.status = status
   }
+
+  /// The exit status when the command exited by itself.
+  public var exitCode: Int32? {
+    if case .finished(.exited(let code)) = status { return code }
+    return nil
+  }
+}
+
+/// How a command that ran came to an end: the one shape the runner's result is read into, for
+/// the model's text and for every front end.
+public enum CommandTermination: Sendable, Equatable {
+  case exited(code: Int32)
+  case signaled(signal: Int32)
+  /// Killed by us when `limit` passed.
+  case timedOut(limit: Duration)
 }
 
 public struct TurnSummary: Sendable, Equatable {
@@ -153,6 +169,8 @@ public struct ApprovalRequest: Sendable, Equatable {
     case command(argv: [String], workdir: String)
     /// Files a patch would write.
     case patch(PatchApproval)
+    /// A call to an MCP server's tool (it runs outside the sandbox).
+    case mcpTool(MCPToolCallBegin)
   }
 
   public var callID: String
@@ -241,4 +259,71 @@ public enum CommandText {
     if safe, !s.isEmpty { return s }
     return "'" + s.replacing("'", with: "'\\''") + "'"
   }
+}
+
+/// An MCP tool call: which server and tool, with what arguments.
+public struct MCPToolCallBegin: Sendable, Equatable {
+  public var id: String
+  public var server: String
+  public var tool: String
+  /// The arguments as the model sent them (an object).
+  public var arguments: JSON
+
+  public init(id: String, server: String, tool: String, arguments: JSON) {
+    self.id = id
+    self.server = server
+    self.tool = tool
+    self.arguments = arguments
+  }
+}
+
+public struct MCPToolCallProgress: Sendable, Equatable {
+  public var id: String
+  public var server: String
+  public var tool: String
+  public var progress: Double
+  public var total: Double?
+  public var message: String?
+
+  public init(
+    id: String, server: String, tool: String, progress: Double, total: Double?, message: String?
+  ) {
+    self.id = id
+    self.server = server
+    self.tool = tool
+    self.progress = progress
+    self.total = total
+    self.message = message
+  }
+}
+
+public struct MCPToolCallEnd: Sendable, Equatable {
+  public var id: String
+  public var server: String
+  public var tool: String
+  public var arguments: JSON
+  /// The server's answer: content items, structured content, whether it reports an error.
+  public var result: MCPClient.CallResult?
+  /// Why there is no result (refused, declined, the server failed or timed out).
+  public var error: String?
+  public var duration: Duration
+  /// What the model was told (possibly truncated).
+  public var output: String
+
+  public init(
+    id: String, server: String, tool: String, arguments: JSON, result: MCPClient.CallResult?,
+    error: String?, duration: Duration, output: String
+  ) {
+    self.id = id
+    self.server = server
+    self.tool = tool
+    self.arguments = arguments
+    self.result = result
+    self.error = error
+    self.duration = duration
+    self.output = output
+  }
+
+  /// False when the call did not run or the tool reported an error.
+  public var succeeded: Bool { error == nil && !(result?.isError ?? true) }
 }

@@ -26,6 +26,27 @@ public enum BuiltInProviders {
       id: "llamacpp", name: "llama.cpp server", baseURL: "http://localhost:8080/v1", wire: .chat,
       flavor: .llamacpp, envKey: "LLAMA_API_KEY", isLocal: true,
       startHint: "llama-server -m <model.gguf> --jinja"),
+    ProviderInfo(
+      id: "ollama-cloud", name: "Ollama Cloud", baseURL: "https://ollama.com", wire: .ollama,
+      flavor: .ollama, envKey: "OLLAMA_API_KEY",
+      envKeyInstructions: "Create a key at https://ollama.com/settings/keys", requiresKey: true),
+    ProviderInfo(
+      id: "anthropic", name: "Anthropic", baseURL: "https://api.anthropic.com", wire: .anthropic,
+      envKey: "ANTHROPIC_API_KEY",
+      envKeyInstructions: "Create a key at https://console.anthropic.com/settings/keys",
+      requiresKey: true, defaultModel: "claude-sonnet-4-5"),
+    ProviderInfo(
+      id: "gemini", name: "Gemini", baseURL: "https://generativelanguage.googleapis.com",
+      wire: .gemini, envKey: "GEMINI_API_KEY", alternateEnvKeys: ["GOOGLE_API_KEY"],
+      envKeyInstructions: "Create a key at https://aistudio.google.com/apikey", requiresKey: true,
+      defaultModel: "gemini-2.5-flash"),
+    // The same models through Gemini's OpenAI-compatible endpoint (the chat wire).
+    ProviderInfo(
+      id: "gemini-openai", name: "Gemini (OpenAI-compatible)",
+      baseURL: "https://generativelanguage.googleapis.com/v1beta/openai", wire: .chat,
+      envKey: "GEMINI_API_KEY", alternateEnvKeys: ["GOOGLE_API_KEY"],
+      envKeyInstructions: "Create a key at https://aistudio.google.com/apikey", requiresKey: true,
+      defaultModel: "gemini-2.5-flash"),
     hosted("openrouter", "OpenRouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
     hosted("groq", "Groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY"),
     hosted("mistral", "Mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"),
@@ -34,9 +55,15 @@ public enum BuiltInProviders {
     hosted("cerebras", "Cerebras", "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY"),
     hosted("fireworks", "Fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY"),
     hosted("xai", "xAI", "https://api.x.ai/v1", "XAI_API_KEY"),
-    hosted(
-      "gemini", "Gemini (OpenAI-compatible)",
-      "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY"),
+    hosted("moonshot", "Moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY"),
+    hosted("kimi", "Kimi (Moonshot)", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY"),
+    hosted("moonshot-cn", "Moonshot (China)", "https://api.moonshot.cn/v1", "MOONSHOT_API_KEY"),
+    hosted("nvidia", "NVIDIA NIM", "https://integrate.api.nvidia.com/v1", "NVIDIA_API_KEY"),
+    hosted("siliconflow", "SiliconFlow", "https://api.siliconflow.com/v1", "SILICONFLOW_API_KEY"),
+    ProviderInfo(
+      id: "siliconflow-cn", name: "SiliconFlow (China)", baseURL: "https://api.siliconflow.cn/v1",
+      wire: .chat, envKey: "SILICONFLOW_CN_API_KEY", alternateEnvKeys: ["SILICONFLOW_API_KEY"],
+      requiresKey: true),
   ]
 
   private static func hosted(_ id: String, _ name: String, _ url: String, _ env: String)

@@ -31,11 +31,31 @@ public struct AssistantMessage: Sendable, Equatable {
   /// Kept per turn: DeepSeek requires it back on tool-call turns; others ignore it.
   public var reasoning: String
   public var toolCalls: [ToolCall]
+  /// What the wire that produced this message needs to send it back exactly (Anthropic's signed
+  /// thinking blocks, Gemini's thought signatures); every other wire ignores it, so the history
+  /// stays wire-neutral and a session can switch providers.
+  public var wireState: WireState?
 
-  public init(text: String = "", reasoning: String = "", toolCalls: [ToolCall] = []) {
+  public init(
+    text: String = "", reasoning: String = "", toolCalls: [ToolCall] = [],
+    wireState: WireState? = nil
+  ) {
     self.text = text
     self.reasoning = reasoning
     self.toolCalls = toolCalls
+    self.wireState = wireState
+  }
+}
+
+/// Data a wire keeps on an assistant message for its own later requests, tagged with the wire
+/// that made it. Opaque outside that wire's file; saved in session files as it is.
+public struct WireState: Sendable, Equatable {
+  public var wire: WireAPI
+  public var data: JSON
+
+  public init(wire: WireAPI, data: JSON) {
+    self.wire = wire
+    self.data = data
   }
 }
 

@@ -18,7 +18,7 @@ public struct ModelClient: Sendable {
   /// Fails before any request when a hosted provider's key is missing.
   public func checkCredentials() throws {
     if provider.requiresKey, provider.apiKey(environment: environment) == nil,
-      let env = provider.envKey
+      let env = provider.envKeyDescription
     {
       throw ProviderError.missingAPIKey(
         provider: provider.name, envKey: env, instructions: provider.envKeyInstructions)
@@ -27,28 +27,12 @@ public struct ModelClient: Sendable {
 
   public func encode(_ request: ChatRequest) throws -> HTTPRequest {
     let headers = Wires.commonHeaders(
-      provider: provider, apiKey: provider.apiKey(environment: environment),
+      wire: wire, provider: provider, apiKey: provider.apiKey(environment: environment),
       environment: environment)
     var http = try wire.encode(request, provider: provider, headers: headers)
     http.idleTimeout = provider.streamIdleTimeout
+    http.secretHeaderNames = provider.secretHeaderNames
     return http
-  }
-
-  /// Streams one model turn. Ending the iteration early cancels the request at once.
-  public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
-    let (stream, continuation) = AsyncThrowingStream<ChatEvent, any Error>.makeStream()
-    let task = Task {
-      do {
-        try await run(request) { batch in for e in batch { continuation.yield(e) } }
-        continuation.finish()
-      } catch is CancellationError {
-        continuation.finish(throwing: TransportError.cancelled)
-      } catch {
-        continuation.finish(throwing: error)
-      }
-    }
-    continuation.onTermination = { _ in task.cancel() }
-    return stream
   }
 
   /// What to do when a stream breaks after events already reached the caller.
@@ -151,8 +135,14 @@ public struct ModelClient: Sendable {
       }
       try decoder.finish(into: &events)
     } catch let e as WireError {
-      if case .truncated = e { throw StreamFailure(error: mapWireError(e)) }
-      throw mapWireError(e)
+      switch e {
+      case .truncated:
+        throw StreamFailure(error: mapWireError(e))
+      case .transient where response.head.header("x-should-retry")?.lowercased() != "false":
+        throw StreamFailure(error: mapWireError(e))
+      default:
+        throw mapWireError(e)
+      }
     } catch let e as TransportError {
       switch e {
       case .idleTimeout, .connectionLost: throw StreamFailure(error: mapTransport(e))
@@ -171,9 +161,11 @@ public struct ModelClient: Sendable {
 
   func mapWireError(_ e: WireError) -> ProviderError {
     switch e {
-    case .serverError(let m):
+    case .serverError(let m), .transient(let m):
       if let overflow = ContextOverflow.detect(status: 0, error: ErrorBody(message: m)) {
-        return .contextOverflow(provider: provider.name, message: m, window: overflow.window)
+        return .contextOverflow(
+          provider: provider.name, message: m, window: overflow.window,
+          promptTokens: overflow.promptTokens)
       }
       return .streamError(provider: provider.name, message: m)
     case .malformed(let m): return .malformedStream(provider: provider.name, detail: m)
@@ -220,7 +212,7 @@ public struct ModelClient: Sendable {
     -> HTTPStreamingResponse
   {
     var attempt = 0
-    var droppedStreamOptions = false
+    var adjustments = 0
     // A 500 with the same body as the last one is the server rejecting this request (llama.cpp
     // answers a history it cannot parse that way), not a passing fault: retrying it is waste.
     var previousFailure: (status: Int, body: [UInt8])?
@@ -248,17 +240,18 @@ public struct ModelClient: Sendable {
       if (200..<300).contains(status) { return response }
 
       let body = try await collect(response)
-      let err = ErrorBody.parse(body)
-      if status == 400, !droppedStreamOptions, err.message.contains("stream_options"),
-        let stripped = Self.removingKey("stream_options", from: http.body)
+      let reading = wire.readError(status: status, body: body)
+      let err = reading.error
+      // Bounded, so a wire that keeps proposing changes cannot loop.
+      if adjustments < Self.maxAdjustments,
+        let changed = wire.adjustAfterError(status: status, error: err, request: http)
       {
-        // Some OpenAI-compatible servers reject `stream_options`; usage is nice to have.
-        droppedStreamOptions = true
-        http.body = stripped
+        adjustments += 1
+        http = changed
         attempt -= 1
         continue
       }
-      if status == 429, err.code == "insufficient_quota" || err.type == "insufficient_quota" {
+      if reading.quotaExhausted {
         throw ProviderError.quotaExceeded(provider: provider.name, message: err.message)
       }
       let repeated =
@@ -266,12 +259,13 @@ public struct ModelClient: Sendable {
       previousFailure = (status, body)
       if let overflow = ContextOverflow.detect(status: status, error: err, rawBody: body) {
         throw ProviderError.contextOverflow(
-          provider: provider.name, message: err.message, window: overflow.window)
+          provider: provider.name, message: err.message, window: overflow.window,
+          promptTokens: overflow.promptTokens)
       }
       if RetryPolicy.isRetryable(status: status, head: response.head), !repeated,
         attempt <= provider.requestMaxRetries
       {
-        let delay = RetryPolicy.serverDelay(response.head)
+        let delay = RetryPolicy.serverDelay(response.head) ?? reading.retryAfter
         if let delay, delay > RetryPolicy.maxServerDelay {
           throw finalError(status: status, err: err, attempts: attempt, url: http.url, model: model)
         }
@@ -281,6 +275,9 @@ public struct ModelClient: Sendable {
       throw await classify(status: status, err: err, attempts: attempt, url: http.url, model: model)
     }
   }
+
+  /// How many times one request may be changed by its wire after an error.
+  static let maxAdjustments = 2
 
   func finalError(status: Int, err: ErrorBody, attempts: Int, url: String, model: String)
     -> ProviderError
@@ -297,8 +294,10 @@ public struct ModelClient: Sendable {
   {
     switch status {
     case 401, 403:
+      // Name the variable the key came from: with alternates, that is the one to check.
+      let env = provider.apiKeySource(environment: environment)?.variable ?? provider.envKey
       return .unauthorized(
-        provider: provider.name, status: status, envKey: provider.envKey, message: err.message)
+        provider: provider.name, status: status, envKey: env, message: err.message)
     case 404 where Self.mentionsModel(err, model: model):
       return .modelNotFound(
         provider: provider.name, model: model, available: await availableModels(),
@@ -337,12 +336,13 @@ public struct ModelClient: Sendable {
   public func listModels() async throws -> [String]? {
     guard let url = wire.modelsURL(provider: provider) else { return nil }
     let headers = Wires.commonHeaders(
-      provider: provider, apiKey: provider.apiKey(environment: environment),
+      wire: wire, provider: provider, apiKey: provider.apiKey(environment: environment),
       environment: environment
     ).filter { $0.name.lowercased() != "content-type" }
-    let req = HTTPRequest(
+    var req = HTTPRequest(
       method: "GET", url: url, headers: headers, connectTimeout: .seconds(5),
       idleTimeout: .seconds(10))
+    req.secretHeaderNames = provider.secretHeaderNames
     let response: HTTPStreamingResponse
     do {
       response = try await transport.send(req)
@@ -353,11 +353,5 @@ public struct ModelClient: Sendable {
       let json = try? JSON.parse(body)
     else { return nil }
     return wire.modelIDs(fromListing: json)
-  }
-
-  static func removingKey(_ key: String, from body: [UInt8]) -> [UInt8]? {
-    guard case .object(var o)? = try? JSON.parse(body), o[key] != nil else { return nil }
-    o[key] = nil
-    return JSON.object(o).serializedBytes()
   }
 }

@@ -11,7 +11,7 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
   case server(provider: String, status: Int, message: String, attempts: Int)
   case badRequest(provider: String, status: Int, message: String)
   /// The request does not fit the model's context window; `window` when the server said it.
-  case contextOverflow(provider: String, message: String, window: Int?)
+  case contextOverflow(provider: String, message: String, window: Int?, promptTokens: Int?)
   /// An error object inside a 200 stream.
   case streamError(provider: String, message: String)
   case malformedStream(provider: String, detail: String)
@@ -20,7 +20,35 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
   case tls(provider: String, url: String, detail: String)
   case invalidRequest(String)
 
-  public var description: String {
+  /// One line, whatever a server's message holds (line breaks become spaces), and URLs in it
+  /// (the provider's, and any the server's message quotes) lose their credentials:
+  /// `user:password@` and secret query values (`Redaction`).
+  public var description: String { Self.oneLine(Redaction.text(unredactedDescription)) }
+
+  static func oneLine(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isLineBreak) else { return text }
+    var out = String.UnicodeScalarView()
+    var lastWasBreak = false
+    for scalar in text.unicodeScalars {
+      if isLineBreak(scalar) {
+        if !lastWasBreak { out.append(" ") }
+        lastWasBreak = true
+      } else {
+        out.append(scalar)
+        lastWasBreak = false
+      }
+    }
+    return String(out)
+  }
+
+  static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029: return true
+    default: return false
+    }
+  }
+
+  var unredactedDescription: String {
     switch self {
     case .missingAPIKey(let p, let env, let instr):
       return "\(p) needs an API key: set the environment variable \(env)"
@@ -55,7 +83,7 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
       return "\(p) failed with HTTP \(status) (\(msg)) after \(attempts) attempts"
     case .badRequest(let p, let status, let msg):
       return "\(p) rejected the request with HTTP \(status): \(msg)"
-    case .contextOverflow(let p, let msg, let window):
+    case .contextOverflow(let p, let msg, let window, _):
       let size = window.map { " (\($0) tokens)" } ?? ""
       return "the conversation no longer fits the model's context window\(size) at \(p): \(msg); "
         + "start a new conversation, or set model_context_window so codex compacts earlier"

@@ -8,6 +8,10 @@ public enum WireAPI: String, Sendable, CaseIterable {
   case ollama
   /// Hugging Face TGI's native `POST /generate_stream`, with a chat template applied here.
   case tgi
+  /// Anthropic Messages: `POST {base}/v1/messages`, SSE with typed events.
+  case anthropic
+  /// Google Gemini: `POST {base}/v1beta/models/{model}:streamGenerateContent?alt=sse`.
+  case gemini
 }
 
 /// Server-specific habits on a shared wire (mostly the chat wire). Decides small encoding
@@ -31,6 +35,9 @@ public struct ProviderInfo: Sendable, Equatable {
   public var flavor: ServerFlavor
   /// The environment variable holding the API key. `nil`: no key needed (local servers).
   public var envKey: String?
+  /// Other variables accepted for the key when `envKey` is unset, in order of preference
+  /// (Gemini's SDKs read `GOOGLE_API_KEY` as well as `GEMINI_API_KEY`).
+  public var alternateEnvKeys: [String]
   /// Shown when the key is missing ("Create one at https://...").
   public var envKeyInstructions: String?
   /// Whether a missing key is an error (hosted) or fine (a local server that may take one).
@@ -59,7 +66,8 @@ public struct ProviderInfo: Sendable, Equatable {
 
   public init(
     id: String, name: String, baseURL: String, wire: WireAPI, flavor: ServerFlavor = .generic,
-    envKey: String? = nil, envKeyInstructions: String? = nil, requiresKey: Bool = false,
+    envKey: String? = nil, alternateEnvKeys: [String] = [], envKeyInstructions: String? = nil,
+    requiresKey: Bool = false,
     httpHeaders: [(name: String, value: String)] = [],
     envHTTPHeaders: [(name: String, env: String)] = [],
     queryParams: [(name: String, value: String)] = [], requestMaxRetries: Int = 4,
@@ -74,6 +82,7 @@ public struct ProviderInfo: Sendable, Equatable {
     self.wire = wire
     self.flavor = flavor
     self.envKey = envKey
+    self.alternateEnvKeys = alternateEnvKeys
     self.envKeyInstructions = envKeyInstructions
     self.requiresKey = requiresKey
     self.httpHeaders = httpHeaders
@@ -92,7 +101,8 @@ public struct ProviderInfo: Sendable, Equatable {
 
   public static func == (a: ProviderInfo, b: ProviderInfo) -> Bool {
     a.id == b.id && a.name == b.name && a.baseURL == b.baseURL && a.wire == b.wire
-      && a.flavor == b.flavor && a.envKey == b.envKey && a.requiresKey == b.requiresKey
+      && a.flavor == b.flavor && a.envKey == b.envKey && a.alternateEnvKeys == b.alternateEnvKeys
+      && a.requiresKey == b.requiresKey
       && a.httpHeaders.map { "\($0.name)=\($0.value)" }
         == b.httpHeaders.map { "\($0.name)=\($0.value)" }
       && a.envHTTPHeaders.map { "\($0.name)=\($0.env)" }
@@ -107,10 +117,28 @@ public struct ProviderInfo: Sendable, Equatable {
       && a.limits == b.limits
   }
 
+  /// Headers whose values come from the environment (`env_http_headers`): secrets whatever
+  /// their names, never shown by `DEBUG=1`. Every request built from this provider's headers
+  /// carries them (`HTTPRequest.secretHeaderNames`).
+  public var secretHeaderNames: Set<String> { Set(envHTTPHeaders.map { $0.name.lowercased() }) }
+
   /// The key from the environment, if this provider uses one and it is set (non-empty).
   public func apiKey(environment: [String: String]) -> String? {
-    guard let envKey, let v = environment[envKey], !v.isEmpty else { return nil }
-    return v
+    apiKeySource(environment: environment).map(\.value)
+  }
+
+  /// The key and the variable it came from: `envKey`, else the first alternate that is set.
+  public func apiKeySource(environment: [String: String]) -> (variable: String, value: String)? {
+    guard let envKey else { return nil }
+    for name in [envKey] + alternateEnvKeys {
+      if let v = environment[name], !v.isEmpty { return (name, v) }
+    }
+    return nil
+  }
+
+  /// The key variables as a user would be told to set them: `A` or `A or B`.
+  public var envKeyDescription: String? {
+    envKey.map { ([$0] + alternateEnvKeys).joined(separator: " or ") }
   }
 
   /// `base` + `path` with the configured query parameters, never doubling a `/`.

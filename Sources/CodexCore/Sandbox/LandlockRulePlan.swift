@@ -1,28 +1,31 @@
 /// The Landlock ruleset for one sandboxed command, computed without touching the kernel so it can
 /// be tested as a table.
 ///
-/// ## Keeping `.git` read-only inside a writable root
+/// ## Keeping protected paths read-only inside a writable root
 /// Landlock only ever *adds* rights, and a rule on a directory covers everything beneath it: once
-/// a root is writable, no rule can take writes away from its `.git`. Two stacked rulesets do not
-/// help either (a right must be granted by both, and "writable at the root" still implies
-/// "writable in `.git`"). So the hole is enforced by a different mechanism:
+/// a root is writable, no rule can take writes away from its `.git` (or `~/.bashrc` when the root
+/// is `$HOME`). Two stacked rulesets do not help either (a right must be granted by both, and
+/// "writable at the root" still implies "writable in `.git`"). So protection comes from two
+/// other mechanisms (see `ProtectedPaths` for what is protected):
 ///
-/// 1. **Read-only bind mount (normal case).** The child enters a private mount namespace (with
-///    CAP_SYS_ADMIN) or a user + mount namespace (unprivileged; our uid/gid mapped to themselves)
-///    and bind-mounts each hole onto itself read-only; then the Landlock rules below apply with
-///    the root fully writable. Writes in `.git` fail with EROFS, everything else in the root,
-///    including entries created later, is writable. Landlock forbids mount/umount to the
-///    sandboxed command, and the capabilities that could reach around the mount (setns,
-///    open_by_handle_at) are dropped before exec. See `csb_protect_read_only`.
-///    Limits: inside a user namespace files of other users show as `nobody`; a `.git` that is a
-///    symlink is protected at its target, but the link itself can be replaced; other mounts of
-///    the same filesystem that lie inside a writable root are not covered.
-/// 2. **Landlock only (fallback)**, when no namespace can be created (user namespaces disabled,
-///    AppArmor-restricted Ubuntu, some containers): the root itself gets no write rights; each of
-///    its current entries except the hole gets all rights, recursing along the path to a deeper
-///    hole. The hole stays read-only, but *new* top-level entries in that root cannot be created
-///    (and top-level entries cannot be deleted or renamed); their subtrees remain writable.
-///    Symlinked entries are skipped, since a rule would follow the link out of the root.
+/// 1. **Read-only bind mount (existing paths, normal case).** The helper enters a private mount
+///    namespace (with CAP_SYS_ADMIN) or a user + mount namespace (unprivileged; our uid/gid
+///    mapped to themselves) and bind-mounts each such path onto itself read-only; then the
+///    Landlock rules below apply with the root fully writable. Writes there fail with EROFS,
+///    everything else in the root, including entries created later, is writable. Landlock
+///    forbids mount/umount to the sandboxed command, and every capability is dropped before exec.
+///    See `csb_setup_mounts`. Limits: inside a user namespace files of other users show as
+///    `nobody`; other mounts of the same filesystem that lie inside a writable root are not
+///    covered.
+/// 2. **Landlock only** for paths that do not exist yet and for symlinks (a mount needs an
+///    existing target, and a link must not be replaced), and for every protected path when no
+///    namespace can be created (user namespaces disabled, AppArmor-restricted Ubuntu, some
+///    containers): the directory holding the path gets no rights itself; each of its current
+///    entries except the protected one gets all rights, recursing along the path to a deeper one.
+///    The protected path stays read-only (and cannot be created), but *nothing new* can be
+///    created in the directories on the way (and their entries cannot be deleted or renamed);
+///    the entries' subtrees remain writable. Symlinked entries are skipped, since a rule would
+///    follow the link out of the root.
 struct LandlockRulePlan: Sendable, Equatable {
   struct Rule: Sendable, Equatable {
     var path: String
@@ -36,13 +39,13 @@ struct LandlockRulePlan: Sendable, Equatable {
   var scoped: UInt64
   var rules: [Rule]
 
-  static let devices = [
-    "/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/random", "/dev/urandom",
-  ]
+  /// Device files a command may open for writing. Not `/dev/tty`: the command has no
+  /// controlling terminal (it starts in a new session), and a terminal is a way to type into
+  /// programs outside the sandbox.
+  static let devices = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"]
 
   /// - Parameters:
-  ///   - landlockOnlyHoles: holes that could not be bind-mounted read-only (fallback 2 above);
-  ///     empty when the mount namespace protects them.
+  ///   - landlockOnlyHoles: protected paths kept read-only by Landlock alone (mechanism 2 above).
   ///   - listDirectory: a directory's entries (nil if unreadable), for the fallback.
   static func make(
     abi: Int, writableRoots: [String], landlockOnlyHoles: [String], blockNetwork: Bool,

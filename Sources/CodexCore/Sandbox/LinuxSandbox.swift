@@ -1,54 +1,116 @@
 import CSandbox
 
 /// Turns a `ProcessSpec` into one that runs the same command under a `SandboxPolicy`, by
-/// re-executing our own binary: `codex --sandbox-exec --rw ROOT... [--ro-hole PATH]... [--no-net]
-/// -- COMMAND...` (see `SandboxExec`). Neither posix_spawn nor Foundation offers a hook between
-/// fork and exec, and fork() in a multithreaded Swift process is unsafe, so the restriction has to
-/// happen in a fresh process.
+/// re-executing our own binary: `codex --sandbox-exec --rw ROOT... [--protect PATH]...
+/// [--no-net] --env NAME=VALUE... -- COMMAND...` (see `SandboxExec`). Neither posix_spawn nor
+/// Foundation offers a hook between fork and exec, and fork() in a multithreaded Swift process is
+/// unsafe, so the restriction has to happen in a fresh process.
+///
+/// Every command goes through the helper, unsandboxed ones (`danger-full-access`) included: the
+/// helper supervises it, so nothing the command starts outlives it (see `csb_fork_supervised`).
 ///
 /// If the kernel cannot enforce what the policy asks, `wrap` throws; it never silently returns an
 /// unsandboxed command.
 public struct LinuxSandbox: Sendable {
   public var landlock: LandlockSupport
-  /// Whether the seccomp filter that denies AF_INET/AF_INET6 sockets can be installed.
-  public var seccompNetworkFilter: Bool
+  /// Whether our seccomp filter can be installed.
+  public var seccompFilter: Bool
+
+  /// The helper to re-execute: this very process's executable, through `/proc/self/exe`, which
+  /// names the file codex was started from even after something replaced or removed the path
+  /// (a `codex` built inside the workspace can be rewritten by a sandboxed command, and running
+  /// it again would run that command's code outside the sandbox). The kernel refuses writes to a
+  /// running executable (ETXTBSY), so the file itself cannot change underneath.
+  public static let selfExecutable = "/proc/self/exe"
 
   /// Probes the running kernel.
   public init() {
     self.init(
-      landlock: LandlockSupport.probe(),
-      seccompNetworkFilter: csb_seccomp_network_filter_available() == 0)
+      landlock: LandlockSupport.probe(), seccompFilter: csb_seccomp_filter_available() == 0)
   }
 
-  public init(landlock: LandlockSupport, seccompNetworkFilter: Bool) {
+  /// `landlock` may claim a lower ABI than the kernel's: the helper then acts as that older
+  /// kernel would (for tests of the fallbacks).
+  public init(landlock: LandlockSupport, seccompFilter: Bool) {
     self.landlock = landlock
-    self.seccompNetworkFilter = seccompNetworkFilter
+    self.seccompFilter = seccompFilter
   }
 
-  /// - Parameter sandboxExecutable: the absolute path of the `codex` binary that implements
-  ///   `--sandbox-exec` (normally `Platform.currentExecutablePath()`).
-  public func wrap(_ spec: ProcessSpec, policy: SandboxPolicy, sandboxExecutable: String) throws
-    -> ProcessSpec
-  {
+  /// - Parameters:
+  ///   - protectedPaths: paths that stay read-only where they fall inside a writable root, even
+  ///     when they do not exist yet (`ProtectedPaths.userPaths`); git's are added by the helper.
+  ///   - sandboxExecutable: the `codex` binary that implements `--sandbox-exec` (normally
+  ///     `selfExecutable`).
+  public func wrap(
+    _ spec: ProcessSpec, policy: SandboxPolicy, protectedPaths: [String] = [],
+    sandboxExecutable: String
+  ) throws -> ProcessSpec {
+    try wrap(
+      spec, policy: policy, protectedPaths: protectedPaths, sandboxExecutable: sandboxExecutable,
+      report: false)
+  }
+
+  /// What this kernel leaves unenforced under `policy`, one sentence each (for `/status`): the
+  /// helper does the setup a command would get and reports what took effect.
+  public func unenforced(
+    policy: SandboxPolicy, workingDirectory: String, protectedPaths: [String] = [],
+    sandboxExecutable: String = LinuxSandbox.selfExecutable
+  ) async -> [String] {
+    if policy == .dangerFullAccess { return [] }
+    guard landlock.abi != nil else {
+      return ["\(landlock.description): sandboxed commands are refused"]
+    }
+    let probe = ProcessSpec(
+      executable: "/bin/true", workingDirectory: workingDirectory, environment: [:],
+      timeout: .seconds(30))
+    do {
+      let spec = try wrap(
+        probe, policy: policy, protectedPaths: protectedPaths,
+        sandboxExecutable: sandboxExecutable, report: true)
+      let result = try await ProcessRunner.run(spec)
+      guard result.exitCode == 0, let report = SandboxReport(parsing: result.stdoutText) else {
+        let why = result.stderrText.trimmingWhitespace()
+        return ["the sandbox cannot be set up: \(why.isEmpty ? "unknown error" : why)"]
+      }
+      return report.unenforced(blockNetwork: !policy.allowsNetwork)
+    } catch {
+      return ["the sandbox cannot be set up: \(error)"]
+    }
+  }
+
+  func wrap(
+    _ spec: ProcessSpec, policy: SandboxPolicy, protectedPaths: [String],
+    sandboxExecutable: String, report: Bool
+  ) throws -> ProcessSpec {
+    try Self.refuseNULBytes(spec, protectedPaths: protectedPaths)
+    guard sandboxExecutable.hasPrefix("/") else {
+      throw SandboxError.unavailable(
+        "the sandbox helper must be an absolute path, got \(sandboxExecutable)")
+    }
     let roots: [String]
+    var arguments = SandboxExecArguments(report: report, command: [])
     switch policy {
-    case .dangerFullAccess: return spec
+    case .dangerFullAccess:
+      arguments.unsandboxed = true
+      roots = []
     case .readOnly: roots = []
     case .workspaceWrite(let writableRoots, _):
       roots = Self.canonicalRoots(writableRoots, relativeTo: spec.workingDirectory)
     }
-    guard case .available(let abi) = landlock else {
-      throw SandboxError.unavailable(landlock.description)
-    }
     let blockNetwork = !policy.allowsNetwork
-    if blockNetwork && abi < 4 && !seccompNetworkFilter {
-      throw SandboxError.unavailable(
-        "cannot disable network access: needs Landlock ABI 4 (Linux 6.7+) or seccomp filters; "
-          + "this kernel has Landlock ABI \(abi) and no usable seccomp")
-    }
-    guard sandboxExecutable.hasPrefix("/") else {
-      throw SandboxError.unavailable(
-        "the sandbox helper must be an absolute path, got \(sandboxExecutable)")
+    if !arguments.unsandboxed {
+      guard case .available(let abi) = landlock else {
+        throw SandboxError.unavailable(landlock.description)
+      }
+      if blockNetwork && !seccompFilter {
+        throw SandboxError.unavailable(
+          "cannot disable network access: needs seccomp filters (to close UDP and Unix "
+            + "sockets), and this kernel has none")
+      }
+      arguments.writableRoots = roots
+      arguments.protectedPaths = protectedPaths
+      arguments.blockNetwork = blockNetwork
+      if abi < LandlockSupport.probe().abi ?? abi { arguments.assumedABI = abi }
     }
 
     // Resolve the command here, against the command's own PATH, so the child can exec a path.
@@ -56,16 +118,31 @@ public struct LinuxSandbox: Sendable {
       (try? ExecutableLocator.resolve(
         spec.executable, workingDirectory: spec.workingDirectory,
         searchPath: spec.environment["PATH"])) ?? spec.executable
-    let arguments = SandboxExecArguments(
-      writableRoots: roots, readOnlyHoles: Self.readOnlyHoles(in: roots),
-      blockNetwork: blockNetwork, command: [program] + spec.arguments)
+    var environment = spec.environment
+    // As codex-rs: lets scripts and test suites skip what needs the network.
+    if blockNetwork && !arguments.unsandboxed {
+      environment["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
+    }
+    arguments.environment = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    arguments.command = [program] + spec.arguments
 
     var wrapped = spec
     wrapped.executable = sandboxExecutable
     wrapped.arguments = ["--sandbox-exec"] + arguments.commandLine
-    // As codex-rs: lets scripts and test suites skip what needs the network.
-    if blockNetwork { wrapped.environment["CODEX_SANDBOX_NETWORK_DISABLED"] = "1" }
+    // The helper runs with no environment of its own (see `SandboxExecArguments`).
+    wrapped.environment = [:]
     return wrapped
+  }
+
+  /// A NUL byte would cut a C string short and silently change what runs (the policy helper
+  /// rejects them first; this is the second line).
+  static func refuseNULBytes(_ spec: ProcessSpec, protectedPaths: [String]) throws {
+    let strings =
+      [spec.executable, spec.workingDirectory] + spec.arguments + protectedPaths
+      + spec.environment.flatMap { [$0.key, $0.value] }
+    if let bad = strings.first(where: { $0.utf8.contains(0) }) {
+      throw SandboxError.invalidArguments("contains a NUL byte: \(bad.debugDescription)")
+    }
   }
 
   /// Absolute, symlink-free roots (Landlock and the mount code both need the real path); roots
@@ -75,48 +152,5 @@ public struct LinuxSandbox: Sendable {
     return roots.compactMap {
       Platform.realPath(ExecutableLocator.absolute($0, relativeTo: directory))
     }.filter { seen.insert($0).inserted }
-  }
-
-  /// The paths that must stay read-only inside writable roots: each root's `.git` (directory, or
-  /// file pointing elsewhere, plus the git directory it names when that lies in a writable root).
-  /// A target outside every writable root is read-only anyway and needs no hole.
-  static func readOnlyHoles(in roots: [String]) -> [String] {
-    func isWritable(_ path: String) -> Bool {
-      roots.contains { path == $0 || path.hasPrefix($0 == "/" ? "/" : $0 + "/") }
-    }
-    var holes: [String] = []
-    for root in roots {
-      let dotGit = (root == "/" ? "" : root) + "/.git"
-      guard let kind = Platform.fileKind(dotGit, followSymlinks: false) else { continue }
-      var candidates = [dotGit]
-      if kind == .regular, let target = gitDirectoryPointer(dotGit) {
-        candidates.append(ExecutableLocator.absolute(target, relativeTo: root))
-      }
-      for candidate in candidates {
-        guard let real = Platform.realPath(candidate), isWritable(real), !holes.contains(real)
-        else { continue }
-        holes.append(real)
-      }
-    }
-    return holes
-  }
-
-  /// The `gitdir: PATH` line of a `.git` file (worktrees, submodules).
-  private static func gitDirectoryPointer(_ path: String) -> String? {
-    guard let bytes = Platform.readFilePrefix(path, limit: 4096) else { return nil }
-    let text = String(decoding: bytes, as: UTF8.self)
-    guard let line = text.split(whereSeparator: \.isNewline).first, line.hasPrefix("gitdir:")
-    else { return nil }
-    let target = line.dropFirst("gitdir:".count).trimmingBlanks()
-    return target.isEmpty ? nil : target
-  }
-}
-
-extension Substring {
-  fileprivate func trimmingBlanks() -> String {
-    var slice = self[...]
-    while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-    while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-    return String(slice)
   }
 }

@@ -6,6 +6,8 @@ public enum ProcessError: Error, Sendable, Equatable, CustomStringConvertible {
   /// posix_spawn itself failed (permission denied, exec format error, ...).
   case spawnFailed(executable: String, reason: String)
   case systemCallFailed(call: String, reason: String)
+  /// An argument, environment entry or path that cannot be passed to a process.
+  case invalidArgument(String)
 
   public var description: String {
     switch self {
@@ -19,6 +21,8 @@ public enum ProcessError: Error, Sendable, Equatable, CustomStringConvertible {
       return "cannot start \(executable): \(reason)"
     case .systemCallFailed(let call, let reason):
       return "cannot start a process: \(call) failed: \(reason)"
+    case .invalidArgument(let reason):
+      return "cannot start a process: an argument \(reason)"
     }
   }
 }

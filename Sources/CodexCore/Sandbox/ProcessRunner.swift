@@ -1,15 +1,19 @@
 import CSandbox
 
-/// Runs one process to completion: `posix_spawn` into its own process group, then a single
-/// `poll()` loop over stdout, stderr and a pidfd on a dedicated OS thread (never on the Swift
-/// cooperative pool, which blocking reads would starve), bridged to `async`.
+/// Runs one process to completion: `posix_spawn` into a new session (own process group, no
+/// controlling terminal), then a single `poll()` loop over stdout, stderr and a pidfd on a
+/// dedicated OS thread (never on the Swift cooperative pool, which blocking reads would starve),
+/// bridged to `async`.
 ///
 /// - The result comes back when the direct child exits; anything it left running in its process
 ///   group (`sleep 100 &`) is killed then, and the pipes are drained for at most 0.5 s.
-/// - Timeout: SIGTERM to the group, SIGKILL 2 s later.
-/// - Task cancellation: SIGKILL to the group at once, then `CancellationError`.
-/// - Limit: processes that leave the group (`setsid`) are out of reach; only a cgroup could
-///   track them.
+/// - Timeout: SIGTERM to the group and every descendant, SIGKILL 2 s later.
+/// - Task cancellation: SIGKILL to the group and every descendant at once, then
+///   `CancellationError`.
+/// - Limit: a process that leaves the group (`setsid`) *and* is orphaned before the end is out of
+///   reach here. Commands that must not leave anything behind run under the sandbox helper
+///   (`LinuxSandbox.wrap`, every policy), a subreaper that keeps them in its tree and kills
+///   them all when the command exits.
 public enum ProcessRunner {
   static let killGrace: Duration = .seconds(2)
   static let drainLimit: Duration = .milliseconds(500)
@@ -54,6 +58,13 @@ public enum ProcessRunner {
     var outputLimit: Int
 
     init(_ spec: ProcessSpec) throws(ProcessError) {
+      // A NUL byte would silently cut the C string short: what ran would not be what was asked.
+      let strings =
+        [spec.executable, spec.workingDirectory] + spec.arguments
+        + spec.environment.flatMap { [$0.key, $0.value] }
+      if let bad = strings.first(where: { $0.utf8.contains(0) }) {
+        throw .invalidArgument("contains a NUL byte: \(bad.debugDescription)")
+      }
       // posix_spawn reports a bad directory and a missing executable both as ENOENT: check first.
       switch Platform.fileKind(spec.workingDirectory) {
       case .directory?: break

@@ -1,23 +1,45 @@
 import CSandbox
 
-/// The child side of the sandbox: `codex --sandbox-exec ARGS -- COMMAND...` restricts itself and
-/// then becomes COMMAND. `main` calls this before anything else, while the process is still
-/// single-threaded (namespaces require that) and nothing has been opened yet.
+/// The child side of the sandbox: `codex --sandbox-exec ARGS -- COMMAND...`. `main` calls this
+/// before anything else, while the process is still single-threaded (fork and namespaces need
+/// that) and nothing has been opened yet.
 ///
-/// Order matters: read-only bind mounts first (they need mount(2), which Landlock then forbids),
-/// then no_new_privs, the Landlock ruleset, the seccomp network filter, and finally exec.
-/// Landlock applies to the calling thread and everything it executes.
+/// The process splits in two (`csb_fork_supervised`): the parent stays behind as the command's
+/// supervisor, a child subreaper outside the sandbox that kills every descendant when the command
+/// ends; the child restricts itself and becomes COMMAND. In the child, order matters:
+/// 1. the mount namespace (it needs mount(2), which Landlock then forbids): everything outside
+///    the writable roots read-only, protected paths inside them bind-mounted read-only;
+/// 2. the Landlock ruleset is built (opening the paths may need capabilities);
+/// 3. every capability is dropped, no_new_privs set, the ruleset enforced;
+/// 4. the seccomp filter;
+/// 5. exec with exactly the command's environment.
 /// Every failure prints one line `codex sandbox: ...` and exits 126; the command is never
 /// executed without the sandbox.
 public enum SandboxExec {
   public static let failureExitCode: Int32 = 126
 
-  /// Only returns on failure (otherwise the process image is replaced), with the exit code.
+  /// Only returns on failure (otherwise the process image is replaced, or the supervisor exits
+  /// with the command's status), with the exit code.
   public static func run(arguments: [String]) -> Int32 {
-    do {
+    do throws(SandboxError) {
       let parsed = try SandboxExecArguments(parsing: arguments)
-      try enterSandbox(parsed)
-      let code = Platform.execute(parsed.command)
+      // Read before the split: after it, the parent of the command is the supervisor.
+      let codexPID = Platform.parentProcessID()
+      var step: UnsafePointer<CChar>?
+      let split = csb_fork_supervised(&step)
+      if split < 0 {
+        let what = step.map { String(cString: $0) } ?? "fork"
+        throw SandboxError.setupFailed("cannot supervise the command: \(what): \(describe(split))")
+      }
+      var report: SandboxReport?
+      if !parsed.unsandboxed {
+        report = try enterSandbox(parsed, codexPID: codexPID)
+      }
+      if parsed.report {
+        Platform.writeStandardOutput((report ?? SandboxReport()).rendered)
+        return 0
+      }
+      let code = Platform.execute(parsed.command, environment: parsed.environment)
       return fail("cannot execute \(parsed.command[0]): \(Platform.errorDescription(code))")
     } catch {
       return fail(error.description)
@@ -29,18 +51,43 @@ public enum SandboxExec {
     return failureExitCode
   }
 
-  static func enterSandbox(_ arguments: SandboxExecArguments) throws(SandboxError) {
-    guard case .available(let abi) = LandlockSupport.probe() else {
+  static func enterSandbox(_ arguments: SandboxExecArguments, codexPID: Int32)
+    throws(SandboxError) -> SandboxReport
+  {
+    guard case .available(let kernelABI) = LandlockSupport.probe() else {
       throw .setupFailed(LandlockSupport.probe().description)
     }
-    let holes = arguments.readOnlyHoles.filter {
-      Platform.fileKind($0, followSymlinks: false) != nil
+    let abi = min(kernelABI, arguments.assumedABI ?? kernelABI)
+    var report = SandboxReport()
+    report.landlockABI = abi
+
+    var environment: [String: String] = [:]
+    for entry in arguments.environment {
+      guard let equals = entry.firstIndex(of: "=") else { continue }
+      let name = String(entry[..<equals])
+      if environment[name] == nil {
+        environment[name] = String(entry[entry.index(after: equals)...])
+      }
     }
-    let landlockOnlyHoles = try protectWithMounts(
-      holes, allowNamespaces: !arguments.avoidNamespaces)
+    let git = ProtectedPaths.gitPaths(
+      writableRoots: arguments.writableRoots, environment: environment)
+    report.gitSearchTruncated = git.truncated
+    let placement = ProtectedPaths.place(
+      arguments.protectedPaths + git.paths, writableRoots: arguments.writableRoots)
+
+    var readOnlyOutside = false
+    let mounts = try setUpMounts(
+      roots: arguments.writableRoots, readOnly: placement.existing,
+      allowNamespaces: !arguments.avoidNamespaces, readOnlyOutside: &readOnlyOutside)
+    report.namespace = mounts
+    report.readOnlyOutsideRoots = readOnlyOutside
+    let landlockOnly =
+      mounts == .none ? placement.existing + placement.absentOrLinks : placement.absentOrLinks
+    report.protectedByMount = mounts == .none ? [] : placement.existing
+    report.protectedByLandlock = landlockOnly
 
     let plan = LandlockRulePlan.make(
-      abi: abi, writableRoots: arguments.writableRoots, landlockOnlyHoles: landlockOnlyHoles,
+      abi: abi, writableRoots: arguments.writableRoots, landlockOnlyHoles: landlockOnly,
       blockNetwork: arguments.blockNetwork, listDirectory: Platform.directoryEntries)
     let rulesetFD = csb_landlock_create_ruleset(
       plan.handledFilesystem.rawValue, plan.handledNetwork, plan.scoped, Int32(abi))
@@ -54,45 +101,65 @@ public enum SandboxExec {
         throw .setupFailed("cannot add the Landlock rule for \(rule.path): \(describe(rc))")
       }
     }
-    var rc = csb_set_no_new_privs()
+
+    var step: UnsafePointer<CChar>?
+    var rc = csb_drop_all_capabilities(&step)
+    guard rc == 0 else {
+      let what = step.map { String(cString: $0) } ?? "capabilities"
+      throw .setupFailed("cannot drop capabilities: \(what): \(describe(rc))")
+    }
+    rc = csb_set_no_new_privs()
     guard rc == 0 else { throw .setupFailed("cannot set no_new_privs: \(describe(rc))") }
     rc = csb_landlock_restrict_self(rulesetFD)
     guard rc == 0 else { throw .setupFailed("cannot enforce the Landlock rules: \(describe(rc))") }
 
-    if arguments.blockNetwork {
-      if csb_seccomp_network_filter_available() == 0 {
-        rc = csb_install_network_filter()
-        guard rc == 0 else {
-          throw .setupFailed("cannot install the seccomp network filter: \(describe(rc))")
-        }
-      } else if abi < 4 {
-        throw .setupFailed(
-          "cannot disable network access: needs Landlock ABI 4 or seccomp filters, this kernel "
-            + "has Landlock ABI \(abi) and no usable seccomp")
+    if csb_seccomp_filter_available() == 0 {
+      // Without Landlock signal scoping, at least codex and the supervisor are out of reach.
+      let protected: (Int32, Int32) = abi < 6 ? (Platform.parentProcessID(), codexPID) : (0, 0)
+      rc = csb_install_seccomp_filter(
+        arguments.blockNetwork ? 1 : 0, abi < 3 ? 1 : 0, protected.0, protected.1)
+      guard rc == 0 else {
+        throw .setupFailed("cannot install the seccomp filter: \(describe(rc))")
       }
+      report.seccomp = true
+    } else if arguments.blockNetwork {
+      throw .setupFailed(
+        "cannot disable network access: needs seccomp filters to close UDP and Unix sockets, "
+          + "and this kernel has none")
     }
+    return report
   }
 
-  /// Bind-mounts `holes` read-only in a new mount namespace. Returns the holes Landlock must
-  /// protect instead (all of them when no namespace is available, else none).
-  private static func protectWithMounts(_ holes: [String], allowNamespaces: Bool)
-    throws(SandboxError) -> [String]
-  {
-    guard !holes.isEmpty else { return [] }
+  private static func setUpMounts(
+    roots: [String], readOnly: [String], allowNamespaces: Bool, readOnlyOutside: inout Bool
+  ) throws(SandboxError) -> SandboxReport.Namespace {
     var step: UnsafePointer<CChar>?
-    let rc = Platform.withCStringArray(holes) { array in
-      UnsafeRawPointer(array).withMemoryRebound(
-        to: UnsafePointer<CChar>?.self, capacity: holes.count + 1
-      ) { paths in
-        csb_protect_read_only(paths, holes.count, allowNamespaces ? 1 : 0, &step)
+    var outside: Int32 = 0
+    let rc = Platform.withCStringArray(roots) { rootArray in
+      Platform.withCStringArray(readOnly) { pathArray in
+        UnsafeRawPointer(rootArray).withMemoryRebound(
+          to: UnsafePointer<CChar>?.self, capacity: roots.count + 1
+        ) { rootPointers in
+          UnsafeRawPointer(pathArray).withMemoryRebound(
+            to: UnsafePointer<CChar>?.self, capacity: readOnly.count + 1
+          ) { pathPointers in
+            csb_setup_mounts(
+              rootPointers, roots.count, pathPointers, readOnly.count, allowNamespaces ? 1 : 0,
+              &outside, &step)
+          }
+        }
       }
     }
     if rc < 0 {
       let what = step.map { String(cString: $0) } ?? "setup"
-      throw .setupFailed(
-        "cannot make \(holes.joined(separator: ", ")) read-only: \(what): \(describe(rc))")
+      throw .setupFailed("cannot set up the sandbox's mounts: \(what): \(describe(rc))")
     }
-    return rc == Int32(CSB_PROTECT_UNAVAILABLE) ? holes : []
+    readOnlyOutside = outside != 0
+    switch rc {
+    case Int32(CSB_MOUNTS_MOUNT_NAMESPACE): return .mount
+    case Int32(CSB_MOUNTS_USER_NAMESPACE): return .user
+    default: return .none
+    }
   }
 
   private static func describe(_ negativeErrno: Int32) -> String {

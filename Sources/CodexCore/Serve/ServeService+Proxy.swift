@@ -130,7 +130,7 @@ extension ServeService {
           if firstToken == nil { firstToken = .now }
         case .usage(let u):
           usage = usage.map { $0 + u } ?? u
-        case .finished:
+        case .finished, .wireState:
           break
         }
       }

@@ -7,7 +7,7 @@ public final class ServeService: Sendable {
   let environment: [String: String]
   let transport: any HTTPTransport
   let router: ServeRouter
-  let catalog: ModelCatalog
+  let catalog: ServeModelList
   /// One per provider that has limits.
   let gates: [String: ProviderGate]
   let apiKey: String?
@@ -28,7 +28,7 @@ public final class ServeService: Sendable {
     self.environment = environment
     self.transport = transport
     router = ServeRouter(config: config)
-    catalog = ModelCatalog(ttl: config.serve.modelsCacheTTL)
+    catalog = ServeModelList(ttl: config.serve.modelsCacheTTL)
     var gates: [String: ProviderGate] = [:]
     for p in config.providers.providers + [config.provider] where !p.limits.isUnlimited {
       gates[p.id] = ProviderGate(limits: p.limits, maxQueue: config.serve.maxQueue)

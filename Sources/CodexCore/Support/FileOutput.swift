@@ -10,20 +10,11 @@ public enum FileOutput {
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
   }
 
-  public static func read(_ path: String) -> String? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    return String(decoding: data, as: UTF8.self)
-  }
-
   public static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
   public static func isDirectory(_ path: String) -> Bool {
     var isDir = false
     return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir
-  }
-
-  public static func createDirectory(_ path: String) throws {
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
 }
 

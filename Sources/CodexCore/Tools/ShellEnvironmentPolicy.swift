@@ -11,7 +11,7 @@ public struct ShellEnvironmentPolicy: Sendable, Equatable {
   }
 
   public var inherit: Inherit
-  /// Keep variables whose name contains KEY, SECRET or TOKEN (dropped by default).
+  /// Keep the variables `defaultExcludes` drops (credentials, by their names).
   public var ignoreDefaultExcludes: Bool
   /// Glob patterns (`*`, `?`; case-insensitive) of names to drop.
   public var exclude: [String]
@@ -24,7 +24,12 @@ public struct ShellEnvironmentPolicy: Sendable, Equatable {
     "HOME", "LOGNAME", "PATH", "SHELL", "USER", "USERNAME", "TMPDIR", "TEMP", "TMP", "LANG",
     "LANGUAGE", "TERM",
   ]
-  public static let defaultExcludes = ["*KEY*", "*SECRET*", "*TOKEN*"]
+  /// codex-rs's `*KEY*`, `*SECRET*`, `*TOKEN*`, and the other names credentials go by:
+  /// passwords, credential files, auth tokens, and the SSH agent's socket (which signs as the
+  /// user for as long as the command can reach it).
+  public static let defaultExcludes = [
+    "*KEY*", "*SECRET*", "*TOKEN*", "*PASS*", "*CREDENTIAL*", "*AUTH*", "SSH_AUTH_SOCK",
+  ]
 
   public init(
     inherit: Inherit = .all, ignoreDefaultExcludes: Bool = false, exclude: [String] = [],

@@ -17,7 +17,11 @@ public final class ShellTool: Tool {
   let environmentPolicy: ShellEnvironmentPolicy
   let sandbox: LinuxSandbox
   let sandboxExecutable: String
+  /// Read-only even inside writable roots: `$CODEX_HOME` and the shell and git start-up files.
+  let protectedPaths: [String]
   let approvedForSession = Mutex<Set<[String]>>([])
+  /// The user answered "always" to a patch inside the writable roots.
+  let patchesApprovedForSession = Mutex(false)
   let loginEnvironment = LoginEnvironment()
   let formatter = ToolOutputFormatter()
 
@@ -30,7 +34,11 @@ public final class ShellTool: Tool {
     baseEnvironment = environment
     environmentPolicy = config.shellEnvironmentPolicy
     self.sandbox = sandbox
-    sandboxExecutable = Platform.currentExecutablePath() ?? "/proc/self/exe"
+    sandboxExecutable = LinuxSandbox.selfExecutable
+    protectedPaths = ProtectedPaths.userPaths(
+      home: environment["HOME"],
+      codexHome: Paths.absolute(config.codexHome, relativeTo: config.cwd),
+      environment: environment)
   }
 
   /// The approval policy in force now.
@@ -100,8 +108,19 @@ public final class ShellTool: Tool {
     guard let first = command.first, !first.isEmpty else {
       return .failure(ToolArgumentError("'command' is empty: pass the program and its arguments"))
     }
+    // A program sees each argument cut at its first NUL, so the command we would classify is
+    // not the one that would run.
+    if let index = command.firstIndex(where: { $0.utf8.contains(0) }) {
+      return .failure(
+        ToolArgumentError(
+          "'command' element \(index) contains a NUL byte (\\u0000), which cannot be passed to "
+            + "a program"))
+    }
     var workdir = cwd
     if let w = json["workdir"]?.stringValue, !w.isEmpty {
+      guard !w.utf8.contains(0) else {
+        return .failure(ToolArgumentError("'workdir' contains a NUL byte (\\u0000)"))
+      }
       workdir = Paths.absolute(w, relativeTo: cwd)
     }
     var timeout = Self.defaultTimeout
@@ -127,11 +146,24 @@ public final class ShellTool: Tool {
       let why = "no such directory: \(inv.workdir)"
       return .error(notRun(call, inv, context, why, status: .failedToStart(why)))
     }
+    // A patch sent through the shell (`apply_patch <<'EOF'`, as codex-rs's models do) is
+    // applied by the patch engine, under the same rules as the apply_patch tool.
+    switch ApplyPatchInvocation.recognize(inv.command) {
+    case .patch(let text, let directory):
+      return try await applyPatch(
+        text, in: ApplyPatchInvocation.directory(for: directory, in: inv.workdir),
+        callID: call.id, context: context)
+    case .implicitPatch(let message), .malformed(let message):
+      return .error("The command was not run: \(message).")
+    case .notAPatch:
+      break
+    }
 
     let approved = approvedForSession.withLock { $0.contains(inv.command) }
+    let safetyContext = commandContext(workdir: inv.workdir)
     let decision = assessCommand(
       inv.command, policy: policy, sandbox: sandboxMode, escalationRequested: inv.escalate,
-      approvedForSession: approved, justification: inv.justification)
+      approvedForSession: approved, justification: inv.justification, context: safetyContext)
     var sandboxed: Bool
     switch decision {
     case .reject(let reason):
@@ -142,7 +174,7 @@ public final class ShellTool: Tool {
       sandboxed = false
     case .ask(let reason):
       // "Always" is not offered for dangerous commands: they ask every time (assessCommand).
-      let dangerous = CommandSafety.dangerReason(inv.command) != nil
+      let dangerous = CommandSafety.dangerReason(inv.command, context: safetyContext) != nil
       let answer = await context.ask(
         ApprovalRequest(
           callID: call.id, subject: .command(argv: inv.command, workdir: inv.workdir),
@@ -195,7 +227,11 @@ public final class ShellTool: Tool {
   func execute(_ call: ToolInvocation, _ inv: Invocation, sandboxed: Bool, context: ToolContext)
     async throws -> Outcome
   {
-    var command = inv.command
+    // A known-safe command runs hardened (git told not to run the repository's programs, no
+    // planted binaries on PATH), so that it stays read-only; see `CommandHardening`.
+    let placement = commandContext(workdir: inv.workdir)
+    let knownSafe = CommandSafety.knownSafeCommand(inv.command, context: placement)
+    var command = knownSafe ?? inv.command
     var env = environmentPolicy.apply(to: baseEnvironment)
     // A login shell per command costs ~130 ms; the login environment is captured once per
     // session and each command runs with plain `-c`.
@@ -205,22 +241,26 @@ public final class ShellTool: Tool {
       env = environmentPolicy.apply(to: login)
       command = [command[0], "-c", command[2]]
     }
+    if knownSafe != nil {
+      env = CommandHardening.environment(env, context: placement)
+    }
     var spec = ProcessSpec(
       executable: command[0], arguments: Array(command.dropFirst()), workingDirectory: inv.workdir,
       environment: env, timeout: inv.timeout)
-    let policy = sandboxPolicy(environment: env)
-    let inSandbox = sandboxed && policy != .dangerFullAccess
-    if inSandbox {
-      do {
-        spec = try sandbox.wrap(spec, policy: policy, sandboxExecutable: sandboxExecutable)
-      } catch {
-        let why = "\(error)"
-        context.emit(
-          .warning(
-            "\(why); the command was not run (choose danger-full-access to run without a sandbox)"))
-        let text = notRun(call, inv, context, why, status: .failedToStart(why))
-        return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
-      }
+    let configured = sandboxPolicy(environment: env)
+    let inSandbox = sandboxed && configured != .dangerFullAccess
+    do {
+      // Unsandboxed commands go through the helper too: it makes sure nothing they start
+      // outlives them.
+      spec = try sandbox.wrap(
+        spec, policy: inSandbox ? configured : .dangerFullAccess, protectedPaths: protectedPaths,
+        sandboxExecutable: sandboxExecutable)
+    } catch {
+      let why = "\(error)"
+      let hint = inSandbox ? " (choose danger-full-access to run without a sandbox)" : ""
+      context.emit(.warning("\(why); the command was not run\(hint)"))
+      let text = notRun(call, inv, context, why, status: .failedToStart(why))
+      return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
     }
     context.emit(
       .commandBegin(
@@ -238,9 +278,7 @@ public final class ShellTool: Tool {
         call, inv, context, e.description, status: .failedToStart(e.description), announce: false)
       return Outcome(modelText: text, exitCode: nil, failed: true, looksLikeSandboxDenial: false)
     }
-    let status: CommandEnd.Status =
-      result.timedOut ? .timedOut : result.signal.map { .signalled($0) } ?? .completed
-    let termination: ToolOutputFormatter.Termination =
+    let termination: CommandTermination =
       result.timedOut
       ? .timedOut(limit: inv.timeout)
       : result.signal.map { .signaled(signal: $0) } ?? .exited(code: result.exitCode ?? -1)
@@ -250,8 +288,8 @@ public final class ShellTool: Tool {
     context.emit(
       .commandEnd(
         CommandEnd(
-          id: call.id, command: inv.command, exitCode: result.exitCode, duration: result.duration,
-          output: formatter.truncate(output), status: status)))
+          id: call.id, command: inv.command, duration: result.duration,
+          output: formatter.truncate(output), status: .finished(termination))))
     let failed = result.exitCode != 0 || result.timedOut || result.signal != nil
     // What a sandbox refusal looks like from inside: EACCES/EPERM/EROFS, or our own 126.
     let denial =
@@ -262,17 +300,52 @@ public final class ShellTool: Tool {
       looksLikeSandboxDenial: inSandbox && denial)
   }
 
+  /// What the running kernel does not enforce of this session's sandbox (for `/status`).
+  public func unenforcedSandboxRules() async -> [String] {
+    await sandbox.unenforced(
+      policy: sandboxPolicy(environment: baseEnvironment), workingDirectory: cwd,
+      protectedPaths: protectedPaths, sandboxExecutable: sandboxExecutable)
+  }
+
+  /// A warning for the front end to show when the session starts, if the workspace (or a
+  /// writable root the user added) is `$HOME` or one of its parents. `/tmp` and `$TMPDIR` are
+  /// left out: they are writable by default, and a home below them is a test set-up, not a
+  /// choice to warn about (its start-up files are protected all the same).
+  public var homeExposureWarning: String? {
+    guard sandboxMode == .workspaceWrite,
+      let root = ProtectedPaths.rootContainingHome(
+        writableRoots: [cwd] + sandboxSettings.writableRoots, home: baseEnvironment["HOME"])
+    else { return nil }
+    return "the writable folder \(root) contains your home directory: sandboxed commands can "
+      + "change your files there; shell start-up files, ~/.ssh, git config and the codex "
+      + "config stay read-only, and nothing new can be created directly in your home directory"
+  }
+
   func sandboxPolicy(environment: [String: String]) -> SandboxPolicy {
     switch sandboxMode {
     case .readOnly: return .readOnly
     case .dangerFullAccess: return .dangerFullAccess
     case .workspaceWrite:
-      let roots = SandboxPolicy.workspaceWriteRoots(
-        workingDirectory: cwd, additionalRoots: sandboxSettings.writableRoots,
-        environment: baseEnvironment, includeSlashTmp: !sandboxSettings.excludeSlashTmp,
-        includeTmpdir: !sandboxSettings.excludeTmpdirEnvVar)
-      return .workspaceWrite(writableRoots: roots, networkAccess: sandboxSettings.networkAccess)
+      return .workspaceWrite(
+        writableRoots: workspaceWriteRoots, networkAccess: sandboxSettings.networkAccess)
     }
+  }
+
+  /// The folders `workspace-write` lets commands write to.
+  var workspaceWriteRoots: [String] {
+    SandboxPolicy.workspaceWriteRoots(
+      workingDirectory: cwd, additionalRoots: sandboxSettings.writableRoots,
+      environment: baseEnvironment, includeSlashTmp: !sandboxSettings.excludeSlashTmp,
+      includeTmpdir: !sandboxSettings.excludeTmpdirEnvVar)
+  }
+
+  /// What the policy checks need to know about a call running in `workdir`. The writable roots
+  /// are those of `workspace-write` whatever the mode: they say where the agent is meant to
+  /// work, which is what makes a deletion outside them dangerous.
+  func commandContext(workdir: String) -> CommandContext {
+    CommandContext(
+      workdir: workdir, workspace: cwd, home: baseEnvironment["HOME"],
+      writableRoots: workspaceWriteRoots)
   }
 
   /// Reports a call that did not run (refused, declined, could not start) to the front end, and
@@ -289,7 +362,7 @@ public final class ShellTool: Tool {
     context.emit(
       .commandEnd(
         CommandEnd(
-          id: call.id, command: inv.command, exitCode: nil, duration: .zero, output: "",
+          id: call.id, command: inv.command, duration: .zero, output: "",
           status: status ?? .rejected(reason))))
     return reason.hasPrefix("Not run") ? reason : "The command was not run: \(reason)"
   }

@@ -3,6 +3,9 @@
 /// against it before the tool runs, so a tool only ever sees arguments of the declared shape.
 public protocol Tool: Sendable {
   var spec: ToolSpec { get }
+  /// The spec as `wire` accepts it (an MCP server's schema cleaned of keywords that wire
+  /// rejects). The default is `spec`.
+  func spec(for wire: WireAPI) -> ToolSpec
   /// Repairs common small-model mistakes before validation (a script sent as a string where
   /// an argv array is declared). The default leaves the arguments unchanged.
   func normalize(_ arguments: JSON) -> JSON
@@ -13,6 +16,7 @@ public protocol Tool: Sendable {
 
 extension Tool {
   public func normalize(_ arguments: JSON) -> JSON { arguments }
+  public func spec(for wire: WireAPI) -> ToolSpec { spec }
 }
 
 /// A call whose arguments parsed and matched the tool's schema.

@@ -1,5 +1,6 @@
-/// Formats a finished shell command for the model (codex-rs's JSON payload) and for the
-/// terminal (a short summary). Pure: it only reads the `Execution` it is given.
+/// Formats a finished shell command for the model (codex-rs's JSON payload). Pure: it only
+/// reads the `Execution` it is given. (The terminal's summary is the front end's: it renders
+/// the `CommandEnd` event.)
 ///
 /// Model text follows codex-rs: `{"output": "...", "metadata": {"exit_code": 0,
 /// "duration_seconds": 0.1}}`, duration rounded to 0.1 s. Exit codes follow the shell
@@ -9,45 +10,18 @@
 /// as codex-rs writes it. A timeout or signal is stated on the first line of the output, never
 /// truncated away.
 public struct ToolOutputFormatter: Sendable {
-  /// How a command ended.
-  public enum Termination: Equatable, Sendable {
-    case exited(code: Int32)
-    case signaled(signal: Int32)
-    /// Killed by us when `limit` passed.
-    case timedOut(limit: Duration)
-  }
-
   /// A finished command as the runner saw it.
   public struct Execution: Equatable, Sendable {
     /// stdout and stderr interleaved as they arrived; any bytes, not necessarily UTF-8.
     public var output: [UInt8]
-    public var termination: Termination
+    public var termination: CommandTermination
     /// Wall time from start to end.
     public var duration: Duration
 
-    public init(output: [UInt8], termination: Termination, duration: Duration) {
+    public init(output: [UInt8], termination: CommandTermination, duration: Duration) {
       self.output = output
       self.termination = termination
       self.duration = duration
-    }
-  }
-
-  /// A few lines for the terminal under the command: its outcome and the first output lines.
-  public struct TerminalSummary: Equatable, Sendable {
-    /// `"exit 0 in 0.1s"`, `"timed out after 10s"`, `"killed by signal 9 (SIGKILL) after 2.0s"`.
-    public var headline: String
-    public var succeeded: Bool
-    /// The first lines of output, without control characters or escape sequences (they are
-    /// the command's, and must not drive the user's terminal).
-    public var previewLines: [String]
-    /// Lines of output not in the preview.
-    public var hiddenLineCount: Int
-
-    /// Plain text: the headline, the preview lines indented, and "… +N lines".
-    public var text: String {
-      var lines = [headline] + previewLines.map { "  " + $0 }
-      if hiddenLineCount > 0 { lines.append("  … +\(hiddenLineCount) lines") }
-      return lines.joined(separator: "\n")
     }
   }
 
@@ -123,40 +97,11 @@ public struct ToolOutputFormatter: Sendable {
     return out
   }
 
-  // MARK: terminal
-
-  /// The outcome and the first `previewLineCount` lines of output, for the terminal.
-  public func terminalSummary(_ execution: Execution, previewLineCount: Int = 5)
-    -> TerminalSummary
-  {
-    let seconds = Self.humanDuration(execution.duration)
-    let headline: String
-    let succeeded: Bool
-    switch execution.termination {
-    case .exited(let code):
-      headline = "exit \(code) in \(seconds)"
-      succeeded = code == 0
-    case .signaled(let signal):
-      headline = "killed by \(Self.signalDescription(signal)) after \(seconds)"
-      succeeded = false
-    case .timedOut(let limit):
-      headline = "timed out after \(Self.humanDuration(limit))"
-      succeeded = false
-    }
-    let text = Self.decode(execution.output)
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    let shown = lines.prefix(max(0, previewLineCount)).map { Self.sanitizedLine($0) }
-    return TerminalSummary(
-      headline: headline, succeeded: succeeded, previewLines: shown,
-      hiddenLineCount: lines.count - shown.count)
-  }
-
   // MARK: pieces
 
   /// The exit code reported to the model: the code itself, 124 after a timeout (what
   /// `timeout(1)` returns), 128 + N after signal N (what shells report).
-  public static func exitCode(_ termination: Termination) -> Int32 {
+  public static func exitCode(_ termination: CommandTermination) -> Int32 {
     switch termination {
     case .exited(let code): return code
     case .signaled(let signal): return 128 + signal
@@ -165,7 +110,7 @@ public struct ToolOutputFormatter: Sendable {
   }
 
   /// The line put before the output when the command did not exit on its own.
-  static func terminationNote(_ termination: Termination) -> String? {
+  static func terminationNote(_ termination: CommandTermination) -> String? {
     switch termination {
     case .exited: return nil
     case .signaled(let signal): return "command was killed by \(signalDescription(signal))"
@@ -288,12 +233,14 @@ public struct ToolOutputFormatter: Sendable {
       let tenths = Int((total * 10).rounded())
       return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
     }
-    let whole = Int(total.rounded())
+    // A limit the model chose can be long; a Duration's seconds can exceed what Int holds
+    // once rounded, so convert only what fits.
+    let whole = Int(exactly: total.rounded()) ?? Int.max
     return whole % 60 == 0 ? "\(whole / 60)m" : "\(whole / 60)m \(whole % 60)s"
   }
 
   /// Linux signal numbers; the number alone for others.
-  static func signalDescription(_ signal: Int32) -> String {
+  public static func signalDescription(_ signal: Int32) -> String {
     let names: [Int32: String] = [
       1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT",
       7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2",
@@ -301,75 +248,5 @@ public struct ToolOutputFormatter: Sendable {
     ]
     guard let name = names[signal] else { return "signal \(signal)" }
     return "signal \(signal) (\(name))"
-  }
-
-  /// One output line made safe to print: escape sequences removed, a carriage return keeps
-  /// only what follows it (as a terminal would show a progress bar), tabs become spaces, other
-  /// control characters go, and very long lines are cut.
-  static func sanitizedLine(_ line: Substring) -> String {
-    var visible = line.unicodeScalars
-    if let lastReturn = visible.lastIndex(of: "\r"),
-      visible.index(after: lastReturn) < visible.endIndex
-    {
-      visible = visible[visible.index(after: lastReturn)...]
-    }
-    var out = String.UnicodeScalarView()
-    var index = visible.startIndex
-    var count = 0
-    let maxScalars = 200
-    while index < visible.endIndex {
-      let scalar = visible[index]
-      index = visible.index(after: index)
-      if scalar == "\u{1B}" {
-        index = skipEscapeSequence(visible, from: index)
-        continue
-      }
-      if scalar == "\t" {
-        out.append(contentsOf: "  ".unicodeScalars)
-        count += 2
-      } else if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-        continue
-      } else {
-        out.append(scalar)
-        count += 1
-      }
-      if count >= maxScalars && index < visible.endIndex {
-        out.append("…")
-        break
-      }
-    }
-    return String(out)
-  }
-
-  /// After an ESC: the index past the whole sequence (CSI `ESC [ … final`, OSC `ESC ] … BEL`
-  /// or `ESC ] … ESC \`, or a two-character escape).
-  static func skipEscapeSequence(
-    _ scalars: Substring.UnicodeScalarView, from start: Substring.UnicodeScalarView.Index
-  ) -> Substring.UnicodeScalarView.Index {
-    guard start < scalars.endIndex else { return start }
-    var index = scalars.index(after: start)
-    switch scalars[start] {
-    case "[":
-      while index < scalars.endIndex {
-        let value = scalars[index].value
-        index = scalars.index(after: index)
-        if (0x40...0x7E).contains(value) { break }
-      }
-    case "]":
-      while index < scalars.endIndex {
-        let scalar = scalars[index]
-        index = scalars.index(after: index)
-        if scalar == "\u{07}" { break }
-        if scalar == "\u{1B}" {
-          if index < scalars.endIndex && scalars[index] == "\\" {
-            index = scalars.index(after: index)
-          }
-          break
-        }
-      }
-    default:
-      break
-    }
-    return index
   }
 }

@@ -8,12 +8,31 @@ import Synchronization
 /// request offers the tools present when it is built.
 public final class Toolbox: Sendable {
   private let tools: Mutex<[any Tool]>
+  /// Run before each model request (MCP servers: wait for startup, report what changed).
+  public typealias RequestHook =
+    @Sendable (_ emit: @escaping @Sendable (AgentEvent) -> Void)
+    async -> Void
+  private let requestHooks = Mutex<[RequestHook]>([])
 
   public init(_ tools: [any Tool] = []) {
     self.tools = Mutex(tools)
   }
 
   public var specs: [ToolSpec] { tools.withLock { $0.map(\.spec) } }
+
+  /// The specs as `wire` accepts them.
+  public func specs(for wire: WireAPI) -> [ToolSpec] {
+    tools.withLock { $0.map { $0.spec(for: wire) } }
+  }
+
+  public func beforeEachRequest(_ hook: @escaping RequestHook) {
+    requestHooks.withLock { $0.append(hook) }
+  }
+
+  /// Runs the hooks, in the order they were added, before a request is built.
+  public func prepareForRequest(emit: @escaping @Sendable (AgentEvent) -> Void) async {
+    for hook in requestHooks.withLock({ $0 }) { await hook(emit) }
+  }
   public var names: [String] { tools.withLock { $0.map(\.spec.name) } }
 
   /// Adds tools; one with the name of a present tool replaces it.

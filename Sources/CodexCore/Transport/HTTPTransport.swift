@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable, Equatable {
   /// Longest silence between two received chunks (the first byte included: a local server may
   /// load a model first, so callers pass a generous value). `nil` waits forever.
   public var idleTimeout: Duration?
+  /// Lower-cased names of headers whose values must never be shown (`DEBUG=1`), whatever the
+  /// name: values taken from the environment through `env_http_headers`.
+  public var secretHeaderNames: Set<String> = []
 
   public init(
     method: String = "POST", url: String, headers: [(name: String, value: String)] = [],
@@ -105,7 +108,10 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
   case unavailable(String)
   case other(url: String, detail: String)
 
-  public var description: String {
+  /// URLs lose their credentials (`Redaction`): this text reaches logs and the terminal.
+  public var description: String { Redaction.text(unredactedDescription) }
+
+  var unredactedDescription: String {
     switch self {
     case .cannotConnect(let url, let d): return "cannot connect to \(url): \(d)"
     case .connectTimeout(let url, let s): return "no connection to \(url) within \(s)s"

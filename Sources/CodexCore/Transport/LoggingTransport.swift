@@ -14,7 +14,10 @@ public struct LoggingTransport: HTTPTransport {
   public func send(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
     let start = ContinuousClock.now
     var lines = ["> \(request.method) \(Redaction.url(request.url))"]
-    for h in request.headers { lines.append("> \(h.name): \(Redaction.header(h.name, h.value))") }
+    for h in request.headers {
+      let secret = request.secretHeaderNames.contains(h.name.lowercased())
+      lines.append("> \(h.name): \(Redaction.header(h.name, h.value, knownSecret: secret))")
+    }
     if !request.body.isEmpty {
       lines.append("> body (\(request.body.count) bytes):")
       lines.append("> " + String(decoding: request.body, as: UTF8.self))
@@ -24,7 +27,7 @@ public struct LoggingTransport: HTTPTransport {
     do {
       response = try await inner.send(request)
     } catch {
-      sink("[\(Self.ms(since: start))] ! \(error)")
+      sink("[\(Self.ms(since: start))] ! " + Redaction.text("\(error)"))
       throw error
     }
     var head = ["[\(Self.ms(since: start))] < HTTP \(response.head.status)"]
@@ -71,7 +74,7 @@ final class BodyTap: @unchecked Sendable {
       chunk = try await iterator.next()
     } catch {
       ended = true
-      sink(stamp() + "! \(error)")
+      sink(stamp() + "! " + Redaction.text("\(error)"))
       throw error
     }
     guard let chunk else {
@@ -101,40 +104,5 @@ final class BodyTap: @unchecked Sendable {
     }
     partial += chunk[lineStart...]
     if !out.isEmpty { sink(out.joined(separator: "\n")) }
-  }
-}
-
-/// Hides secrets in what we show: credentials in headers and in URL query strings.
-public enum Redaction {
-  static let secretHeaderWords = [
-    "authorization", "api-key", "apikey", "token", "secret", "cookie", "key",
-  ]
-  static let secretQueryWords = ["key", "token", "secret", "sig", "signature", "password"]
-
-  public static func header(_ name: String, _ value: String) -> String {
-    let n = name.lowercased()
-    guard secretHeaderWords.contains(where: { n.contains($0) }) else { return value }
-    return redact(value)
-  }
-
-  /// Keeps the scheme word (`Bearer`) so the log still shows which kind of credential went out.
-  public static func redact(_ value: String) -> String {
-    let parts = value.split(separator: " ", maxSplits: 1)
-    if parts.count == 2 { return "\(parts[0]) <redacted \(parts[1].count) chars>" }
-    return "<redacted \(value.count) chars>"
-  }
-
-  public static func url(_ url: String) -> String {
-    guard let q = url.firstIndex(of: "?") else { return url }
-    let base = url[..<q]
-    let params = url[url.index(after: q)...].split(separator: "&").map { p -> String in
-      let kv = p.split(separator: "=", maxSplits: 1)
-      let k = kv.first.map(String.init) ?? ""
-      if kv.count == 2, secretQueryWords.contains(where: { k.lowercased().contains($0) }) {
-        return "\(k)=<redacted>"
-      }
-      return String(p)
-    }
-    return base + "?" + params.joined(separator: "&")
   }
 }

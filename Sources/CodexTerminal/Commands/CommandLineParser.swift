@@ -132,6 +132,10 @@ public enum CommandLineParser {
     switch command.positionals {
     case .prompt, .leadingThenPrompt:
       return
+    case .leadingThenCommand(let name, _):
+      if words.isEmpty {
+        throw UsageError("'\(command.invocation)' needs \(name)", command: command.id)
+      }
     case .none:
       if let first = words.first {
         let children = CommandTable.children(of: command.words)

@@ -81,9 +81,11 @@ public enum CommandID: String, Sendable, CaseIterable {
   case completion
   /// `codex serve`: the local OpenAI- and Anthropic-compatible endpoint.
   case serve
+  case models, doctor, pull
   /// `codex __complete KIND`: the values completion scripts ask for at Tab time.
   case complete
   case help, version
+  case mcp, mcpList, mcpGet, mcpAdd, mcpRemove
 }
 
 /// What follows the command words.
@@ -97,6 +99,9 @@ public enum Positionals: Sendable, Equatable {
   case required(String, ValueKind)
   /// A leading value, then a prompt (`codex resume ID more to say`).
   case leadingThenPrompt(String, ValueKind)
+  /// A required value, then a program and its arguments after `--`
+  /// (`codex mcp add NAME -- COMMAND ARGS...`).
+  case leadingThenCommand(String, ValueKind)
 }
 
 public struct CommandSpec: Sendable {
@@ -134,6 +139,7 @@ public struct CommandSpec: Sendable {
     case .optional(let name, _): return "[\(name)]"
     case .required(let name, _): return name
     case .leadingThenPrompt(let name, _): return "[\(name)] [PROMPT]"
+    case .leadingThenCommand(let name, _): return "\(name) [-- COMMAND [ARGS...]]"
     }
   }
 }
@@ -217,12 +223,36 @@ public enum CommandTable {
       "one local OpenAI- and Anthropic-compatible endpoint in front of every configured provider",
       options: [.host, .port, .apiKey, .model, .provider, .providerURL, .profile, .config]),
     CommandSpec(
+      .models, ["models"], .none,
+      "the models the provider serves: context window, tools, size, prices",
+      options: configOptions + [.json]),
+    CommandSpec(
+      .doctor, ["doctor"], .none,
+      "check the config, the provider (and its fallbacks) and what this machine enforces",
+      options: configOptions + [.probe, .json]),
+    CommandSpec(
+      .pull, ["pull"], .required("MODEL", .model), "download a model into Ollama",
+      options: configOptions),
+    CommandSpec(
       .completion, ["completion"], .required("SHELL", .choice("SHELL", ["bash", "zsh", "fish"])),
       "print a shell completion script", options: []),
     CommandSpec(
       .complete, ["__complete"],
       .required("KIND", .choice("KIND", CompletionScript.DynamicKind.allCases.map(\.rawValue))),
       "values for shell completion", options: [.profile, .provider], hidden: true),
+    CommandSpec(.mcp, ["mcp"], .none, "manage MCP servers (list, get, add, remove)", options: []),
+    CommandSpec(
+      .mcpList, ["mcp", "list"], .none, "the configured MCP servers", options: [.json]),
+    CommandSpec(
+      .mcpGet, ["mcp", "get"], .required("NAME", .mcpServer), "one MCP server's settings",
+      options: [.json]),
+    CommandSpec(
+      .mcpAdd, ["mcp", "add"], .leadingThenCommand("NAME", .text("NAME")),
+      "add an MCP server to config.toml: -- COMMAND ARGS..., or --url URL",
+      options: [.env, .url]),
+    CommandSpec(
+      .mcpRemove, ["mcp", "remove"], .required("NAME", .mcpServer),
+      "remove an MCP server from config.toml", options: []),
     CommandSpec(.help, ["help"], .none, "show help", options: [], hidden: true),
     CommandSpec(.version, ["version"], .none, "show the version", options: [], hidden: true),
   ]

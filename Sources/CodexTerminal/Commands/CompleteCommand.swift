@@ -38,9 +38,11 @@ enum CompleteCommand {
     if let fresh = cache.read(provider: provider.id, maxAgeSeconds: modelCacheSeconds) {
       return fresh
     }
-    let client = ModelClient(
-      provider: provider, transport: CurlTransport(), environment: environment)
-    guard let listed = try? await client.listModels() else { return [] }
+    // The same list `codex models` shows; names only, and quickly: Tab should not wait.
+    let catalog = ModelCatalog(
+      provider: provider, transport: CurlTransport(), environment: environment,
+      timeout: .seconds(3))
+    guard let listed = try? await catalog.list(details: false).map(\.id) else { return [] }
     cache.write(listed, provider: provider.id)
     return listed
   }

@@ -122,7 +122,8 @@ public enum CompletionScript {
       let children = CommandTable.children(of: spec.words).compactMap(\.words.last)
       var action: String
       switch spec.positionals {
-      case .optional(_, let kind), .required(_, let kind), .leadingThenPrompt(_, let kind):
+      case .optional(_, let kind), .required(_, let kind), .leadingThenPrompt(_, let kind),
+        .leadingThenCommand(_, let kind):
         action = "((npos == 0)) && \(bashWords(source(kind)))"
       case .prompt, .none:
         action = "COMPREPLY=()"
@@ -187,7 +188,8 @@ public enum CompletionScript {
         s += "complete -c codex -n \(condition) -a \(word) -d \(fishQuote(child.summary))\n"
       }
       switch spec.positionals {
-      case .optional(_, let kind), .required(_, let kind), .leadingThenPrompt(_, let kind):
+      case .optional(_, let kind), .required(_, let kind), .leadingThenPrompt(_, let kind),
+        .leadingThenCommand(_, let kind):
         s += fishValue(source(kind), condition: condition, prefix: "")
       case .prompt, .none:
         break

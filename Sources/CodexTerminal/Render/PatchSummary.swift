@@ -4,14 +4,15 @@ import CodexCore
 /// with added lines green and removed lines red.
 enum PatchSummary {
   static func line(_ change: FileChange, relativeTo directory: String, style: Style) -> String {
-    let path = relative(change.path, to: directory)
+    let path = TerminalText.escaped(relative(change.path, to: directory))
     let counts = style.green("+\(change.added)") + " " + style.red("−\(change.removed)")
     switch change.kind {
     case .add: return style.green("A ") + path + " " + counts
     case .delete: return style.red("D ") + path
     case .update:
       if let to = change.movePath {
-        return style.yellow("R ") + path + " → " + relative(to, to: directory) + " " + counts
+        return style.yellow("R ") + path + " → " + TerminalText.escaped(relative(to, to: directory))
+          + " " + counts
       }
       return style.yellow("M ") + path + " " + counts
     }
@@ -29,7 +30,8 @@ enum PatchSummary {
     var out = ""
     let lines = diff.split(separator: "\n", omittingEmptySubsequences: false)
     for line in lines.prefix(maxLines) {
-      let text = "    " + line
+      // File contents are shown, never obeyed.
+      let text = "    " + TerminalText.escaped(String(line))
       if line.hasPrefix("+++") || line.hasPrefix("---") {
         out += style.bold(text)
       } else if line.hasPrefix("+") {

@@ -78,7 +78,7 @@ import Testing
       for (sandbox, want) in zip(Self.sandboxes, expected) {
         let decision = assessCommand(
           command.argv, policy: policy, sandbox: sandbox, escalationRequested: command.escalation,
-          approvedForSession: command.approved, justification: "needs the network")
+          approvedForSession: command.approved, justification: "needs the network", context: .test)
         #expect(
           Self.kind(decision) == want,
           "\(className) under \(policy.rawValue)/\(sandbox.rawValue): \(decision)")
@@ -89,7 +89,8 @@ import Testing
   @Test func escalationPromptShowsTheJustification() {
     let decision = assessCommand(
       ["npm", "install"], policy: .onRequest, sandbox: .workspaceWrite, escalationRequested: true,
-      approvedForSession: false, justification: "  needs network to fetch packages \n")
+      approvedForSession: false, justification: "  needs network to fetch packages \n",
+      context: .test)
     #expect(
       decision
         == .ask(
@@ -97,14 +98,15 @@ import Testing
     )
     let bare = assessCommand(
       ["npm", "install"], policy: .onRequest, sandbox: .workspaceWrite, escalationRequested: true,
-      approvedForSession: false)
+      approvedForSession: false, context: .test)
     #expect(bare == .ask(reason: "The model asks to run this outside the sandbox"))
   }
 
   @Test func dangerPromptGivesTheReasonAndTheEscalation() {
     let decision = assessCommand(
       ["sudo", "apt", "install", "x"], policy: .onRequest, sandbox: .workspaceWrite,
-      escalationRequested: true, approvedForSession: false, justification: "install a package")
+      escalationRequested: true, approvedForSession: false, justification: "install a package",
+      context: .test)
     #expect(
       decision
         == .ask(
@@ -116,14 +118,14 @@ import Testing
   @Test func untrustedSaysWhyItAsks() {
     let decision = assessCommand(
       ["make"], policy: .untrusted, sandbox: .workspaceWrite, escalationRequested: false,
-      approvedForSession: false)
+      approvedForSession: false, context: .test)
     #expect(decision == .ask(reason: "It is not a known read-only command"))
   }
 
   @Test func rejectionsTellTheModelWhatToDo() throws {
     let never = assessCommand(
       ["curl", "x"], policy: .never, sandbox: .workspaceWrite, escalationRequested: true,
-      approvedForSession: false)
+      approvedForSession: false, context: .test)
     guard case .reject(let reason) = never else {
       Issue.record("expected a rejection, got \(never)")
       return
@@ -134,7 +136,7 @@ import Testing
 
     let onFailure = assessCommand(
       ["curl", "x"], policy: .onFailure, sandbox: .readOnly, escalationRequested: true,
-      approvedForSession: false)
+      approvedForSession: false, context: .test)
     guard case .reject(let reason2) = onFailure else {
       Issue.record("expected a rejection, got \(onFailure)")
       return
@@ -143,7 +145,7 @@ import Testing
 
     let dangerous = assessCommand(
       ["git", "push", "--force"], policy: .never, sandbox: .workspaceWrite,
-      escalationRequested: false, approvedForSession: false)
+      escalationRequested: false, approvedForSession: false, context: .test)
     guard case .reject(let reason3) = dangerous else {
       Issue.record("expected a rejection, got \(dangerous)")
       return
@@ -156,7 +158,7 @@ import Testing
     for policy in ApprovalPolicy.allCases {
       let decision = assessCommand(
         argv, policy: policy, sandbox: .dangerFullAccess, escalationRequested: false,
-        approvedForSession: true)
+        approvedForSession: true, context: .test)
       #expect(
         decision == .reject(reason: "The command is empty: pass the program and its arguments."))
     }

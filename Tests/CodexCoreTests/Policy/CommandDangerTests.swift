@@ -81,7 +81,7 @@ import Testing
     // here-documents whose text is run, expanded, or not really a here-document
     (["bash", "-lc", "cat <<'EOF' | sh\nrm -rf /\nEOF"], "rm -rf"),
     (["bash", "-lc", "bash <<'EOF'\nsudo reboot\nEOF"], "sudo"),
-    (["bash", "-lc", "docker exec -i box sh <<'EOF'\nrm -rf /data\nEOF"], "rm -rf"),
+    (["bash", "-lc", "ssh -T box sh <<'EOF'\nrm -rf /data\nEOF"], "rm -rf"),
     (["bash", "-lc", "eval \"$(cat <<'EOF'\ngit push -f\nEOF\n)\""], "git push --force"),
     (["bash", "-lc", "cat > x <<EOF\n$(rm -rf y)\nEOF"], "rm -rf"),
     (["bash", "-lc", "echo \"<<'X'\" > f\nrm -rf /\nX"], "rm -rf"),
@@ -89,7 +89,7 @@ import Testing
     (["bash", "-lc", "cat > f <<'EOF'\ntext\nEOF\nrm -rf build"], "rm -rf"),
   ])
   func dangerous(argv: [String], reason: String) {
-    let found = CommandSafety.dangerReason(argv)
+    let found = CommandSafety.dangerReason(argv, context: .test)
     #expect(found?.contains(reason) == true, "\(argv) → \(found ?? "nil")")
   }
 
@@ -125,18 +125,19 @@ import Testing
   ])
   func notDangerous(argv: [String]) {
     #expect(
-      CommandSafety.dangerReason(argv) == nil, "\(argv) → \(CommandSafety.dangerReason(argv) ?? "")"
+      CommandSafety.dangerReason(argv, context: .test) == nil,
+      "\(argv) → \(CommandSafety.dangerReason(argv, context: .test) ?? "")"
     )
   }
 
   @Test func deepNestingIsReportedNotIgnored() {
     let argv = Array(repeating: "env", count: 40) + ["ls"]
-    #expect(CommandSafety.dangerReason(argv)?.contains("too deeply") == true)
+    #expect(CommandSafety.dangerReason(argv, context: .test)?.contains("too deeply") == true)
   }
 
   @Test func manyWrappersStayCheap() {
     // Each wrapper hands the rest to the next instead of rescanning it, so this finishes.
     let argv = ["nice"] + Array(repeating: "-n", count: 2000) + ["rm", "-rf", "x"]
-    #expect(CommandSafety.dangerReason(argv)?.contains("rm -rf") == true)
+    #expect(CommandSafety.dangerReason(argv, context: .test)?.contains("rm -rf") == true)
   }
 }

@@ -20,7 +20,7 @@ import Testing
     ["git", "status"], ["git", "log", "--oneline", "-n", "5"], ["git", "diff", "HEAD~1"],
     ["git", "show", "HEAD"], ["git", "branch"], ["git", "branch", "--show-current"],
     ["git", "branch", "-a", "-v"], ["git", "branch", "--format=%(refname)"],
-    ["git", "-C", "sub", "status"], ["git", "--no-pager", "log"], ["git", "--git-dir=.git", "log"],
+    ["git", "--no-pager", "log"],
     ["sed", "-n", "1,5p", "file.txt"], ["sed", "-n", "10p"],
     ["date"], ["date", "+%Y"], ["date", "-d", "yesterday"], ["date", "-dsunday"], ["date", "-u"],
     ["file", "x"], ["tree", "-L", "2"], ["tree", "-a"],
@@ -32,10 +32,10 @@ import Testing
     ["bash", "-lc", "ls && pwd"], ["bash", "-lc", "echo 'hi' ; ls"], ["bash", "-lc", "ls | wc -l"],
     ["bash", "-lc", "sed -n '1,5p' file.txt"], ["bash", "-lc", "find . -name file.txt"],
     ["bash", "-lc", "rg foo 2>&1 | head -n 20"], ["bash", "-lc", "cat x >/dev/null"],
-    ["bash", "-lc", "bash -lc 'ls'"],
+    ["bash", "-lc", "bash -c 'ls'"], ["bash", "-lc", "sh -c 'ls'"],
   ])
   func knownSafe(argv: [String]) {
-    #expect(CommandSafety.isKnownSafe(argv))
+    #expect(CommandSafety.isKnownSafe(argv, context: .test))
   }
 
   @Test(arguments: [
@@ -57,6 +57,8 @@ import Testing
     ["git", "branch", "new-branch"], ["git", "branch", "-d", "feature"],
     ["git", "branch", "-D", "x"],
     ["git", "branch", "-m", "a", "b"], ["git", "-C", ".", "branch", "-d", "feature"],
+    // another repository's config: -C, --git-dir, --work-tree, --bare
+    ["git", "-C", "sub", "status"], ["git", "--git-dir=.git", "log"],
     ["git", "-c", "core.pager=cat", "log"], ["git", "-ccore.pager=cat", "status"],
     ["git", "--config-env=core.pager=X", "log"], ["git", "--exec-path=/tmp", "status"],
     ["git", "-p", "log"], ["git", "log", "--output=/tmp/x"], ["git", "diff", "--output", "x"],
@@ -82,17 +84,20 @@ import Testing
     ["bash", "-lc", "echo $(rm x)"], ["bash", "-lc", "FOO=1 ls"], ["bash", "-lc", "ls &"],
     ["bash", "-c", "ls", "x"], ["bash", "-ec", "ls"], ["./bash", "-lc", "ls"], ["bash", "x.sh"],
     ["bash", "-lc", "cat x | tee out"],
+    // Nested shells that would read startup files the model may have written.
+    ["bash", "-lc", "bash -lc 'ls'"], ["bash", "-lc", "zsh -c 'ls'"],
+    ["bash", "-lc", "sh -l -c ls"],
   ])
   func notKnownSafe(argv: [String]) {
-    #expect(!CommandSafety.isKnownSafe(argv))
+    #expect(!CommandSafety.isKnownSafe(argv, context: .test))
   }
 
   @Test func nestedShellsAreReadToALimit() {
     var script = "ls"
-    for _ in 0..<2 { script = "bash -lc " + shellQuote(script) }
-    #expect(CommandSafety.isKnownSafe(["bash", "-lc", script]))
-    for _ in 0..<5 { script = "bash -lc " + shellQuote(script) }
-    #expect(!CommandSafety.isKnownSafe(["bash", "-lc", script]))
+    for _ in 0..<2 { script = "bash -c " + shellQuote(script) }
+    #expect(CommandSafety.isKnownSafe(["bash", "-lc", script], context: .test))
+    for _ in 0..<5 { script = "bash -c " + shellQuote(script) }
+    #expect(!CommandSafety.isKnownSafe(["bash", "-lc", script], context: .test))
   }
 
   private func shellQuote(_ text: String) -> String {

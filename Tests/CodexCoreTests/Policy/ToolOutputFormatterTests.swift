@@ -6,7 +6,7 @@ import Testing
   typealias Execution = ToolOutputFormatter.Execution
 
   func execution(
-    _ text: String, _ termination: ToolOutputFormatter.Termination = .exited(code: 0),
+    _ text: String, _ termination: CommandTermination = .exited(code: 0),
     duration: Duration = .milliseconds(120)
   ) -> Execution {
     Execution(output: Array(text.utf8), termination: termination, duration: duration)
@@ -178,40 +178,5 @@ import Testing
     let text = formatter.modelOutputText(run)
     #expect(
       text.hasPrefix("command timed out after 3s and was killed\nTotal output lines: 1\n\nzzz"))
-  }
-
-  // MARK: terminal
-
-  @Test func terminalSummaryHeadlines() {
-    let formatter = ToolOutputFormatter()
-    #expect(formatter.terminalSummary(execution("")).headline == "exit 0 in 120ms")
-    #expect(
-      formatter.terminalSummary(execution("", duration: .seconds(1.25))).headline
-        == "exit 0 in 1.3s")
-    let failed = formatter.terminalSummary(execution("", .exited(code: 2), duration: .seconds(75)))
-    #expect(failed.headline == "exit 2 in 1m 15s" && !failed.succeeded)
-    let killed = formatter.terminalSummary(
-      execution("", .signaled(signal: 15), duration: .seconds(2)))
-    #expect(killed.headline == "killed by signal 15 (SIGTERM) after 2s" && !killed.succeeded)
-    let slow = formatter.terminalSummary(execution("", .timedOut(limit: .seconds(120))))
-    #expect(slow.headline == "timed out after 2m")
-    #expect(formatter.terminalSummary(execution("ok")).succeeded)
-  }
-
-  @Test func terminalSummaryPreviewsAndCleansLines() {
-    let output =
-      "\u{1B}[31mred\u{1B}[0m\n\u{1B}]0;title\u{07}plain\n10%\r50%\r100%\nbell\u{07}\ttab\n5\n6\n7\n"
-    let summary = ToolOutputFormatter().terminalSummary(execution(output), previewLineCount: 4)
-    #expect(summary.previewLines == ["red", "plain", "100%", "bell  tab"])
-    #expect(summary.hiddenLineCount == 3)
-    #expect(summary.text == "exit 0 in 120ms\n  red\n  plain\n  100%\n  bell  tab\n  … +3 lines")
-  }
-
-  @Test func terminalSummaryCutsLongLines() throws {
-    let summary = ToolOutputFormatter().terminalSummary(
-      execution(String(repeating: "é", count: 1000)))
-    let line = try #require(summary.previewLines.first)
-    #expect(line.unicodeScalars.count == 201 && line.hasSuffix("…"))
-    #expect(summary.hiddenLineCount == 0)
   }
 }

@@ -81,12 +81,15 @@ struct SandboxExecArgumentsTests {
   @Test("renders and parses back")
   func roundTrip() throws {
     let arguments = SandboxExecArguments(
-      writableRoots: ["/w", "/tmp"], readOnlyHoles: ["/w/.git"], blockNetwork: true,
-      avoidNamespaces: true, command: ["/bin/bash", "-c", "echo -- --rw x"])
+      writableRoots: ["/w", "/tmp"], protectedPaths: ["/w/.bashrc"], blockNetwork: true,
+      avoidNamespaces: true, assumedABI: 3, unsandboxed: true, report: true,
+      environment: ["PATH=/bin", "EMPTY=", "EQ=a=b"],
+      command: ["/bin/bash", "-c", "echo -- --rw x"])
     #expect(
       arguments.commandLine == [
-        "--rw", "/w", "--rw", "/tmp", "--ro-hole", "/w/.git", "--no-net", "--no-namespaces", "--",
-        "/bin/bash", "-c", "echo -- --rw x",
+        "--rw", "/w", "--rw", "/tmp", "--protect", "/w/.bashrc", "--no-net", "--no-namespaces",
+        "--abi", "3", "--unsandboxed", "--report", "--env", "PATH=/bin", "--env", "EMPTY=",
+        "--env", "EQ=a=b", "--", "/bin/bash", "-c", "echo -- --rw x",
       ])
     #expect(try SandboxExecArguments(parsing: arguments.commandLine) == arguments)
     #expect(
@@ -97,11 +100,17 @@ struct SandboxExecArgumentsTests {
     "rejects malformed command lines",
     arguments: [
       ([], "missing -- before the command"),
-      (["--rw"], "--rw needs a path"),
-      (["--ro-hole", "x", "--", "ls"], "--ro-hole needs an absolute path, got x"),
+      (["--rw"], "--rw needs a value"),
+      (["--protect", "x", "--", "ls"], "--protect needs an absolute path, got x"),
       (["--net", "--", "ls"], "unknown option --net"),
       (["--rw", "/w", "--"], "no command after --"),
       (["--", ""], "no command after --"),
+      (["--abi", "seven", "--", "ls"], "--abi needs a Landlock ABI version, got seven"),
+      (["--abi", "0", "--", "ls"], "--abi needs a Landlock ABI version, got 0"),
+      (["--env", "NOVALUE", "--", "ls"], "--env needs NAME=VALUE, got NOVALUE"),
+      (["--env", "=x", "--", "ls"], "--env needs NAME=VALUE, got =x"),
+      (["--rw", "/w\0/x", "--", "ls"], #"an argument contains a NUL byte: "/w\0/x""#),
+      (["--", "ls", "a\0b"], #"an argument contains a NUL byte: "a\0b""#),
     ])
   func malformed(_ arguments: [String], _ message: String) {
     #expect(throws: SandboxError.invalidArguments(message)) {

@@ -34,13 +34,10 @@ struct LinuxSandboxTests {
     _ script: String, policy: SandboxPolicy, in directory: String,
     environment: [String: String] = ["PATH": testSearchPath]
   ) async throws -> ProcessResult {
-    let spec = bashSpec(script, in: directory, environment: environment)
-    let wrapped = try LinuxSandbox().wrap(
-      spec, policy: policy, sandboxExecutable: try requireCodexBinary())
-    return try await ProcessRunner.run(wrapped)
+    try await runSandboxed(script, policy: policy, in: directory, environment: environment)
   }
 
-  @Test("workspace-write: writes inside the roots succeed, writes elsewhere get EACCES")
+  @Test("workspace-write: writes inside the roots succeed, writes elsewhere are refused")
   func workspaceWrite() async throws {
     let ws = try Workspace()
     defer { ws.root.remove() }
@@ -61,7 +58,12 @@ struct LinuxSandboxTests {
     #expect(
       result.stdoutText
         == "ok-create\nok-append\nok-tree\nok-rename\ndenied-outside\ndenied-home\n")
-    #expect(result.stderrText.components(separatedBy: "Permission denied").count == 3)
+    // Outside the roots everything is mounted read-only (EROFS) before Landlock (EACCES) would
+    // even be asked; without namespaces it is Landlock's refusal.
+    let refusals =
+      result.stderrText.components(separatedBy: "Read-only file system").count
+      + result.stderrText.components(separatedBy: "Permission denied").count - 2
+    #expect(refusals == 2, "\(result.stderrText)")
     #expect(FileManager.default.fileExists(atPath: ws.workspace + "/src/moved.txt"))
     #expect(!FileManager.default.fileExists(atPath: ws.outside + "/escape.txt"))
     #expect(!FileManager.default.fileExists(atPath: homeProbe))
@@ -117,8 +119,7 @@ struct LinuxSandboxTests {
     let ws = try Workspace()
     defer { ws.root.remove() }
     let arguments = SandboxExecArguments(
-      writableRoots: [ws.workspace], readOnlyHoles: [ws.workspace + "/.git"],
-      avoidNamespaces: true,
+      writableRoots: [ws.workspace], avoidNamespaces: true, environment: ["PATH=" + testSearchPath],
       command: [
         "/bin/bash", "-c",
         Self.dotGitAttacks + "\necho z >> src/a.swift && echo ok-existing"
@@ -144,9 +145,15 @@ struct LinuxSandboxTests {
   func dotGitReadOnlyAsNobody() async throws {
     let ws = try Workspace()
     defer { ws.root.remove() }
-    // nobody needs its own copy of the binary and a path it may traverse.
+    // nobody needs its own copy of the binary and a path it may traverse. The copy is made by
+    // `cp`, not in this process: a write descriptor open here could be inherited by a process
+    // another test forks at that moment, and exec'ing the copy would then fail with ETXTBSY.
     let binary = ws.root.path + "/codex"
-    try FileManager.default.copyItem(atPath: try requireCodexBinary(), toPath: binary)
+    let copy = try await ProcessRunner.run(
+      ProcessSpec(
+        executable: "/bin/cp", arguments: [try requireCodexBinary(), binary],
+        workingDirectory: "/", environment: [:], timeout: .seconds(60)))
+    #expect(copy.exitCode == 0, "\(copy.stderrText)")
     for path in [ws.root.path, binary] {
       try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
@@ -173,6 +180,55 @@ struct LinuxSandboxTests {
         == "denied-modify\ndenied-create\ndenied-hook\ndenied-mkdir\ndenied-remove\n"
         + "denied-rename\ndenied-link\nok-new\n65534\n")
     try expectGitUntouched(ws)
+  }
+
+  @Test(
+    "every capability set is empty and codex's environment unreadable, as root and as nobody",
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs setpriv"))
+  func capabilities() async throws {
+    let ws = try Workspace()
+    defer { ws.root.remove() }
+    let binary = ws.root.path + "/codex"
+    let copy = try await ProcessRunner.run(
+      ProcessSpec(
+        executable: "/bin/cp", arguments: [try requireCodexBinary(), binary],
+        workingDirectory: "/", environment: [:], timeout: .seconds(60)))
+    #expect(copy.exitCode == 0, "\(copy.stderrText)")
+    for path in [ws.root.path, binary, ws.workspace] {
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+    // The command reads its own capability sets and tries the environment of its parent (the
+    // supervisor) and of the process that started the helper (codex, here `setpriv`'s image).
+    let script = """
+      grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status | tr -s '\t' ' '
+      cat /proc/$PPID/environ >/dev/null 2>&1 && echo supervisor-readable
+      read -r _ _ _ supervisor_parent _ < /proc/$PPID/stat
+      grep -qa OPENAI_API_KEY /proc/$supervisor_parent/environ 2>/dev/null && echo codex-readable
+      echo done
+      """
+    let wrapped = try LinuxSandbox().wrap(
+      bashSpec(script, in: ws.workspace),
+      policy: .workspaceWrite(writableRoots: [ws.workspace], networkAccess: false),
+      sandboxExecutable: binary)
+    let asRoot = ["--reuid=0"]
+    let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+    for identity in getuid() == 0 ? [asRoot, asNobody] : [[]] {
+      // A bash holding the key stands in for codex: it starts setpriv, which execs the helper,
+      // so the helper's parent has OPENAI_API_KEY in its environment.
+      var spec = wrapped
+      spec.executable = "/bin/bash"
+      spec.arguments =
+        ["-c", "\"$@\"; exit $?", "bash", "/usr/bin/setpriv"] + identity
+        + [wrapped.executable] + wrapped.arguments
+      spec.environment = ["OPENAI_API_KEY": "sk-secret"]
+      let result = try await ProcessRunner.run(spec)
+      let zero = "0000000000000000"
+      #expect(
+        result.stdoutText
+          == "CapInh: \(zero)\nCapPrm: \(zero)\nCapEff: \(zero)\nCapBnd: \(zero)\n"
+          + "CapAmb: \(zero)\ndone\n", "\(identity): \(result.stderrText)")
+    }
   }
 
   func expectGitUntouched(_ ws: Workspace) throws {
@@ -265,19 +321,32 @@ struct LinuxSandboxTests {
 
 @Suite("LinuxSandbox.wrap")
 struct LinuxSandboxWrapTests {
-  let spec = bashSpec("echo hi", in: "/", environment: ["PATH": testSearchPath])
+  let spec = bashSpec("echo hi", in: "/", environment: ["PATH": testSearchPath, "K": "v"])
+  var bash: String {
+    get throws {
+      try ExecutableLocator.resolve("bash", workingDirectory: "/", searchPath: testSearchPath)
+    }
+  }
 
-  @Test("danger-full-access returns the spec unchanged")
+  @Test("danger-full-access runs under the helper only to be supervised, with no restriction")
   func dangerFullAccess() throws {
-    let sandbox = LinuxSandbox(landlock: .unavailable(reason: "none"), seccompNetworkFilter: false)
+    let sandbox = LinuxSandbox(landlock: .unavailable(reason: "none"), seccompFilter: false)
+    let wrapped = try sandbox.wrap(
+      spec, policy: .dangerFullAccess, protectedPaths: ["/home/u/.bashrc"],
+      sandboxExecutable: "/x/codex")
+    #expect(wrapped.executable == "/x/codex")
     #expect(
-      try sandbox.wrap(spec, policy: .dangerFullAccess, sandboxExecutable: "/x/codex") == spec)
+      wrapped.arguments == [
+        "--sandbox-exec", "--unsandboxed", "--env", "K=v", "--env", "PATH=" + testSearchPath,
+        "--", try bash, "-c", "echo hi",
+      ])
+    #expect(wrapped.environment.isEmpty)
   }
 
   @Test("refuses instead of running unsandboxed when the kernel cannot enforce the policy")
   func unavailable() throws {
     let noLandlock = LinuxSandbox(
-      landlock: .unavailable(reason: "Landlock is disabled"), seccompNetworkFilter: true)
+      landlock: .unavailable(reason: "Landlock is disabled"), seccompFilter: true)
     for policy in [
       SandboxPolicy.readOnly, .workspaceWrite(writableRoots: ["/tmp"], networkAccess: true),
     ] {
@@ -285,18 +354,19 @@ struct LinuxSandboxWrapTests {
         try noLandlock.wrap(spec, policy: policy, sandboxExecutable: "/x/codex")
       }
     }
-    let oldKernel = LinuxSandbox(landlock: .available(abi: 3), seccompNetworkFilter: false)
+    // Network off needs seccomp: Landlock alone would leave UDP and Unix sockets open.
+    let noSeccomp = LinuxSandbox(landlock: .available(abi: 7), seccompFilter: false)
     #expect(throws: SandboxError.self) {
-      try oldKernel.wrap(spec, policy: .readOnly, sandboxExecutable: "/x/codex")
+      try noSeccomp.wrap(spec, policy: .readOnly, sandboxExecutable: "/x/codex")
     }
-    // Network allowed: ABI 3 without seccomp is enough.
-    let wrapped = try oldKernel.wrap(
+    // Network allowed: Landlock without seccomp is enough.
+    let wrapped = try noSeccomp.wrap(
       spec, policy: .workspaceWrite(writableRoots: ["/tmp"], networkAccess: true),
       sandboxExecutable: "/x/codex")
     #expect(wrapped.executable == "/x/codex")
   }
 
-  @Test("builds the re-exec command line: canonical roots, .git holes, resolved program")
+  @Test("builds the re-exec command line: canonical roots, protected paths, resolved program")
   func commandLine() throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
@@ -306,7 +376,7 @@ struct LinuxSandboxWrapTests {
       atPath: directory.path + "/plain", withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(
       atPath: directory.path + "/link", withDestinationPath: directory.path + "/repo")
-    let sandbox = LinuxSandbox(landlock: .available(abi: 7), seccompNetworkFilter: true)
+    let sandbox = LinuxSandbox(landlock: .available(abi: 7), seccompFilter: true)
     let wrapped = try sandbox.wrap(
       spec,
       policy: .workspaceWrite(
@@ -315,36 +385,53 @@ struct LinuxSandboxWrapTests {
           directory.path + "/repo", directory.path + "/missing",
         ],
         networkAccess: false),
-      sandboxExecutable: "/opt/codex")
+      protectedPaths: ["/home/u/.bashrc"], sandboxExecutable: "/opt/codex")
     #expect(wrapped.executable == "/opt/codex")
-    let bash = try ExecutableLocator.resolve(
-      "bash", workingDirectory: "/", searchPath: testSearchPath)
     #expect(
       wrapped.arguments == [
         "--sandbox-exec", "--rw", directory.path + "/repo", "--rw", directory.path + "/plain",
-        "--ro-hole", directory.path + "/repo/.git", "--no-net", "--", bash, "-c", "echo hi",
+        "--protect", "/home/u/.bashrc", "--no-net", "--env", "CODEX_SANDBOX_NETWORK_DISABLED=1",
+        "--env", "K=v", "--env", "PATH=" + testSearchPath, "--", try bash, "-c", "echo hi",
       ])
-    #expect(wrapped.environment["CODEX_SANDBOX_NETWORK_DISABLED"] == "1")
+    // The helper itself gets no environment: nothing in it acts before the sandbox is in place.
+    #expect(wrapped.environment.isEmpty)
     #expect(wrapped.workingDirectory == spec.workingDirectory && wrapped.timeout == spec.timeout)
   }
 
-  @Test("a .git file protects itself and the git directory it names inside a writable root")
-  func gitFilePointer() throws {
-    let directory = try TemporaryDirectory()
-    defer { directory.remove() }
-    let fm = FileManager.default
-    try fm.createDirectory(
-      atPath: directory.path + "/main/.git/worktrees/wt", withIntermediateDirectories: true)
-    try fm.createDirectory(atPath: directory.path + "/wt", withIntermediateDirectories: true)
-    try "gitdir: \(directory.path)/main/.git/worktrees/wt\n".write(
-      toFile: directory.path + "/wt/.git", atomically: false, encoding: .utf8)
-    #expect(
-      LinuxSandbox.readOnlyHoles(in: [directory.path + "/wt", directory.path + "/main"]) == [
-        directory.path + "/wt/.git", directory.path + "/main/.git/worktrees/wt",
-        directory.path + "/main/.git",
-      ])
-    // The git directory outside every writable root is read-only anyway.
-    #expect(
-      LinuxSandbox.readOnlyHoles(in: [directory.path + "/wt"]) == [directory.path + "/wt/.git"])
+  @Test("a lower ABI than the kernel's is passed on, so the helper acts as that kernel would")
+  func assumedABI() throws {
+    let kernel = try #require(LandlockSupport.probe().abi)
+    try #require(kernel > 2, "the kernel itself has ABI \(kernel)")
+    let wrapped = try LinuxSandbox(landlock: .available(abi: 2), seccompFilter: true).wrap(
+      spec, policy: .workspaceWrite(writableRoots: ["/tmp"], networkAccess: true),
+      sandboxExecutable: "/x/codex")
+    #expect(wrapped.arguments.prefix(5) == ["--sandbox-exec", "--rw", "/tmp", "--abi", "2"])
+  }
+
+  @Test("a NUL byte anywhere is refused, never cut short")
+  func nulBytes() throws {
+    let sandbox = LinuxSandbox(landlock: .available(abi: 7), seccompFilter: true)
+    var cases: [ProcessSpec] = []
+    for change in 0..<4 {
+      var bad = spec
+      switch change {
+      case 0: bad.arguments = ["-c", "echo hi\0; rm -rf ~"]
+      case 1: bad.environment["X"] = "a\0b"
+      case 2: bad.executable = "/bin/bash\0x"
+      default: bad.workingDirectory = "/tmp\0"
+      }
+      cases.append(bad)
+    }
+    for bad in cases {
+      for policy in [SandboxPolicy.readOnly, .dangerFullAccess] {
+        #expect(throws: SandboxError.self) {
+          try sandbox.wrap(bad, policy: policy, sandboxExecutable: "/x/codex")
+        }
+      }
+    }
+    #expect(throws: SandboxError.self) {
+      try sandbox.wrap(
+        spec, policy: .readOnly, protectedPaths: ["/home\0/u"], sandboxExecutable: "/x/codex")
+    }
   }
 }

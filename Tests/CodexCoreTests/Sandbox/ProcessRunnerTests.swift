@@ -95,6 +95,50 @@ struct ProcessRunnerTests {
     #expect(await survivors(recorded) == [])
   }
 
+  @Test("timeout reaches a grandchild that left the group (setsid) while its parent lives")
+  func timeoutKillsTheTree() async throws {
+    let script = "setsid sleep 100 >/dev/null 2>&1 & echo $!; echo $$; wait"
+    let result = try await ProcessRunner.run(bashSpec(script, timeout: .seconds(1)))
+    #expect(result.timedOut)
+    let recorded = pids(in: result.stdoutText)
+    #expect(recorded.count == 2)
+    #expect(await survivors(recorded) == [])
+  }
+
+  @Test("cancellation reaches a grandchild that left the group")
+  func cancellationKillsTheTree() async throws {
+    let (lines, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+    let task = Task {
+      try await ProcessRunner.run(
+        bashSpec("setsid sleep 100 >/dev/null 2>&1 & echo $!; wait", timeout: .seconds(60))
+      ) { continuation.yield($0) }
+    }
+    var seen: [UInt8] = []
+    for await chunk in lines {
+      seen += chunk
+      if pids(in: String(decoding: seen, as: UTF8.self)).count == 1 { break }
+    }
+    task.cancel()
+    _ = await task.result
+    let recorded = pids(in: String(decoding: seen, as: UTF8.self))
+    #expect(await survivors(recorded) == [])
+  }
+
+  @Test("an argument, variable or path with a NUL byte is refused before anything runs")
+  func nulBytes() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    let marker = directory.file("ran")
+    for spec in [
+      bashSpec("touch \(marker)\0; echo"),
+      bashSpec("touch \(marker)", environment: ["PATH": testSearchPath, "X\0": "y"]),
+      bashSpec("touch \(marker)", in: directory.path + "\0/x"),
+    ] {
+      await #expect(throws: ProcessError.self) { try await ProcessRunner.run(spec) }
+    }
+    #expect(!FileManager.default.fileExists(atPath: marker))
+  }
+
   @Test("a command that ignores SIGTERM gets SIGKILL after the grace period")
   func timeoutEscalatesToKill() async throws {
     let script = "trap '' TERM; sleep 100 & echo $!; echo $$; wait; wait; wait"

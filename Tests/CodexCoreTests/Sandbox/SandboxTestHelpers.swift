@@ -1,3 +1,4 @@
+import CodexTestSupport
 import Foundation
 import Testing
 
@@ -54,4 +55,46 @@ func survivors(_ pids: [Int32]) async -> [Int32] {
 
 func pids(in text: String) -> [Int32] {
   text.split(whereSeparator: \.isNewline).compactMap { Int32($0) }
+}
+
+/// Runs `script` with bash under `policy`, through the real `codex --sandbox-exec`.
+func runSandboxed(
+  _ script: String, policy: SandboxPolicy, in directory: String,
+  environment: [String: String] = ["PATH": testSearchPath], protectedPaths: [String] = [],
+  sandbox: LinuxSandbox = LinuxSandbox(), timeout: Duration? = .seconds(60)
+) async throws -> ProcessResult {
+  let spec = bashSpec(script, in: directory, timeout: timeout, environment: environment)
+  let wrapped = try sandbox.wrap(
+    spec, policy: policy, protectedPaths: protectedPaths,
+    sandboxExecutable: try requireCodexBinary())
+  return try await ProcessRunner.run(wrapped)
+}
+
+/// Runs `codex --sandbox-exec ARGUMENTS` directly (for options `wrap` does not produce, such as
+/// `--no-namespaces`).
+func runHelper(
+  _ arguments: SandboxExecArguments, in directory: String, timeout: Duration? = .seconds(60)
+) async throws -> ProcessResult {
+  try await ProcessRunner.run(
+    ProcessSpec(
+      executable: try requireCodexBinary(),
+      arguments: ["--sandbox-exec"] + arguments.commandLine, workingDirectory: directory,
+      environment: [:], timeout: timeout))
+}
+
+let python3Available = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+
+/// A one-line-per-step python program run by the sandboxed bash: `python3 -c '...'` quoting is
+/// error-prone, so the program goes through a here-document.
+func pythonScript(_ program: String) -> String {
+  "python3 - <<'PYTHON'\n" + program + "\nPYTHON\n"
+}
+
+/// Runs blocking work (a pseudo-terminal conversation) on a thread of its own, so it never holds
+/// one of the few threads of Swift's cooperative pool that the other tests need.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+  try await withCheckedThrowingContinuation { continuation in
+    let rc = Platform.startThread { continuation.resume(with: Result { try body() }) }
+    if rc != 0 { continuation.resume(throwing: POSIXError(.EAGAIN)) }
+  }
 }

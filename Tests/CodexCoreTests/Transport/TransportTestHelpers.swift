@@ -1,6 +1,6 @@
 import CodexCore
+import CodexTestSupport
 import Foundation
-import Synchronization
 import Testing
 
 /// The bytes of a recorded transcript in `Tests/CodexCoreTests/Fixtures`.
@@ -19,45 +19,18 @@ func collect(_ body: HTTPBody) async throws -> [UInt8] {
 }
 
 /// The outcome of `task`, or nil if it has not finished within `limit`. The limit only keeps a
-/// broken cancel from hanging the suite; it is deliberately generous and asserts no speed.
+/// broken cancel from hanging the suite; it asserts no speed, and time the test could not run
+/// (other tests holding the cooperative pool) does not count against it (`Waiting`).
 func result<T: Sendable>(
   of task: Task<T, any Error>, within limit: Duration = .seconds(30)
 ) async -> Result<T, any Error>? {
-  let box = OneShot<Result<T, any Error>?>()
-  return await withCheckedContinuation { continuation in
-    box.arm(continuation)
-    Task { box.resume(await task.result) }
-    Task {
-      try? await Task.sleep(for: limit)
-      box.resume(nil)
-    }
-  }
+  await Waiting.result(of: task, budget: limit)
 }
 
-/// Resumes a continuation once, whoever comes first.
-private final class OneShot<Value: Sendable>: Sendable {
-  private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
-
-  func arm(_ c: CheckedContinuation<Value, Never>) {
-    continuation.withLock { $0 = c }
-  }
-
-  func resume(_ value: Value) {
-    continuation.withLock {
-      $0?.resume(returning: value)
-      $0 = nil
-    }
-  }
-}
-
-/// Polls `condition` until it holds or `limit` passes (a hang guard, not a speed assertion).
+/// Polls `condition` until it holds or `limit` passes (a hang guard, not a speed assertion;
+/// counted as in `Waiting.until`).
 func eventually(
   within limit: Duration = .seconds(30), _ condition: @Sendable () -> Bool
 ) async -> Bool {
-  let deadline = ContinuousClock.now + limit
-  while !condition() {
-    if ContinuousClock.now >= deadline { return false }
-    try? await Task.sleep(for: .milliseconds(5))
-  }
-  return true
+  await Waiting.until(budget: limit, condition)
 }

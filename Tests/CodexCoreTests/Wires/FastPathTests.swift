@@ -48,6 +48,12 @@ import Testing
     ("wires/ollama-tool-call.ndjson", OllamaWire()),
     ("wires/tgi-generate-stream.sse", TGIWire()),
     ("wires/responses-tool-call.sse", OpenAIResponsesWire()),
+    ("wires/anthropic-thinking-tools.sse", AnthropicWire()),
+    ("wires/anthropic-redacted-max-tokens.sse", AnthropicWire()),
+    ("wires/llama-anthropic-tool-call.sse", AnthropicWire()),
+    ("wires/llama-anthropic-text.sse", AnthropicWire()),
+    ("wires/gemini-thoughts-parallel-calls.sse", GeminiWire()),
+    ("wires/gemini-text-signature-call-id.sse", GeminiWire()),
   ]
 
   @Test(arguments: transcripts.indices)
@@ -133,9 +139,15 @@ import Testing
       #"{"type":"response.output_text.delta","sequence_number":4,"item_id":"m","output_index":0,"content_index":0,"delta":"!"}"#,
       event: "response.output_text.delta"
     ) { #expect(responses.decodeFast($0, into: &events)) }
+    var anthropic: any WireDecoder = AnthropicDecoder()
+    Self.raw(
+      #"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":" ok"}}"#,
+      event: "content_block_delta"
+    ) { #expect(anthropic.decodeFast($0, into: &events)) }
     #expect(
       events == [
         .textDelta("Hi \"x\" é"), .textDelta(" there"), .textDelta(" now"), .textDelta("!"),
+        .textDelta(" ok"),
       ])
   }
 
@@ -421,6 +433,12 @@ import Testing
     (
       #"{"type":"response.output_text.delta","sequence_number":4,"item_id":"m","delta":"d\u00e9"}"#,
       OpenAIResponsesWire(), "event: response.output_text.delta\ndata: ", "\n\n"
+    ),
+    (
+      #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"x\u00e9 \"q\""}}"#,
+      AnthropicWire(),
+      "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\"}}\n\nevent: content_block_delta\ndata: ",
+      "\n\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\ndata: {\"type\":\"message_stop\"}\n\n"
     ),
   ]
 

@@ -9,7 +9,7 @@ public struct OpenAIChatWire: Wire {
     _ request: ChatRequest, provider: ProviderInfo, headers: [(name: String, value: String)]
   ) throws -> HTTPRequest {
     HTTPRequest(
-      method: "POST", url: provider.url(path: "chat/completions"),
+      method: "POST", url: provider.url(path: Self.path("chat/completions", provider)),
       headers: headers + [("Accept", "text/event-stream")],
       body: body(request, flavor: provider.flavor, includeUsage: true).serializedBytes())
   }
@@ -81,9 +81,41 @@ public struct OpenAIChatWire: Wire {
     return out
   }
 
+  public func readError(status: Int, body: [UInt8]) -> ErrorReading {
+    Wires.openAIErrorReading(status: status, body: body)
+  }
+
+  /// Some OpenAI-compatible servers reject `stream_options` (vLLM when not streaming, older
+  /// proxies); usage is nice to have, so the request goes again without it. Once: the changed
+  /// request has no `stream_options` left to drop.
+  public func adjustAfterError(status: Int, error: ErrorBody, request: HTTPRequest)
+    -> HTTPRequest?
+  {
+    guard status == 400, error.message.contains("stream_options"),
+      case .object(var o)? = try? JSON.parse(request.body), o["stream_options"] != nil
+    else { return nil }
+    o["stream_options"] = nil
+    var changed = request
+    changed.body = JSON.object(o).serializedBytes()
+    return changed
+  }
+
   public func makeDecoder() -> any WireDecoder { OpenAIChatDecoder() }
 
-  public func modelsURL(provider: ProviderInfo) -> String? { provider.url(path: "models") }
+  public func modelsURL(provider: ProviderInfo) -> String? {
+    provider.url(path: Self.path("models", provider))
+  }
+
+  /// TGI serves this wire (its Messages API) under `/v1`, but its documented URL is the server
+  /// root, which its native `tgi` wire uses as is: so for TGI a root URL means `/v1` here.
+  static func path(_ path: String, _ provider: ProviderInfo) -> String {
+    guard provider.flavor == .tgi else { return path }
+    var rest = Substring(provider.baseURL)
+    if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+    let pathStart = rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex
+    let urlPath = rest[pathStart...].prefix { $0 != "?" && $0 != "#" }
+    return urlPath.allSatisfy { $0 == "/" } ? "v1/" + path : path
+  }
 
   public func modelIDs(fromListing json: JSON) -> [String] {
     if let data = json["data"]?.arrayValue { return data.compactMap { $0["id"]?.stringValue } }
@@ -284,9 +316,12 @@ public struct OpenAIChatDecoder: WireDecoder {
       events.append(.toolCall(ToolCall(id: id, name: c.name, arguments: c.arguments)))
     }
     // Whether the turn called tools is decided from the calls themselves: TGI never says
-    // `tool_calls`, and vLLM says `stop` for a named tool_choice.
+    // `tool_calls`, and vLLM says `stop` for a named tool_choice. `length` wins: a call cut off
+    // at the token limit has incomplete arguments, and the agent must say so to the model.
     let reason: FinishReason
-    if !callOrder.isEmpty {
+    if finishReason == "length" {
+      reason = .length
+    } else if !callOrder.isEmpty {
       reason = .toolCalls
     } else {
       switch finishReason {
@@ -318,6 +353,14 @@ public struct OpenAIChatDecoder: WireDecoder {
     return TokenUsage(
       inputTokens: input, outputTokens: output,
       cachedInputTokens: u["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
-      reasoningTokens: u["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0)
+      reasoningTokens: u["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0,
+      cost: reportedCost(u["cost"]))
+  }
+
+  /// OpenRouter's `usage.cost` (US dollars, in its last chunk); nothing else sends one. A value
+  /// that is not a finite, non-negative number is ignored rather than trusted.
+  static func reportedCost(_ v: JSON?) -> Double? {
+    guard let d = v?.doubleValue, d.isFinite, d >= 0 else { return nil }
+    return d
   }
 }

@@ -67,6 +67,10 @@ public struct OpenAIResponsesWire: Wire {
     return out
   }
 
+  public func readError(status: Int, body: [UInt8]) -> ErrorReading {
+    Wires.openAIErrorReading(status: status, body: body)
+  }
+
   public func makeDecoder() -> any WireDecoder { OpenAIResponsesDecoder() }
   public func modelsURL(provider: ProviderInfo) -> String? { provider.url(path: "models") }
   public func modelIDs(fromListing json: JSON) -> [String] {

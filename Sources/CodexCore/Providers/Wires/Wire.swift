@@ -12,7 +12,10 @@ public enum Framing: Sendable {
 }
 
 /// A wire is two pure halves: encode a `ChatRequest` into an HTTP request, and decode stream
-/// frames into `ChatEvent`s. No I/O happens here, so both halves are tested on fixtures.
+/// frames into `ChatEvent`s. No I/O happens here, so both halves are tested on fixtures. A wire
+/// also owns what is particular to its API around them: how a request authenticates, what an
+/// error body says, and which variant of a rejected request to try; `ModelClient` asks it and
+/// knows no vendor.
 public protocol Wire: Sendable {
   var api: WireAPI { get }
   var framing: Framing { get }
@@ -25,6 +28,48 @@ public protocol Wire: Sendable {
   func modelsURL(provider: ProviderInfo) -> String?
   /// Model ids out of that list's JSON.
   func modelIDs(fromListing json: JSON) -> [String]
+  /// The headers every request to this API carries: the key in the API's scheme
+  /// (`Authorization: Bearer` unless it has its own) and any version header it requires.
+  /// `apiKey` is nil when no key is configured.
+  func authHeaders(apiKey: String?, provider: ProviderInfo) -> [(name: String, value: String)]
+  /// What a failed response's body says, and what that means for retrying.
+  func readError(status: Int, body: [UInt8]) -> ErrorReading
+  /// A changed request to send in place of one the server rejected (a server that refuses an
+  /// optional field), or nil to let the error stand. Not counted as a retry.
+  func adjustAfterError(status: Int, error: ErrorBody, request: HTTPRequest) -> HTTPRequest?
+}
+
+extension Wire {
+  public func authHeaders(apiKey: String?, provider: ProviderInfo) -> [(
+    name: String, value: String
+  )] {
+    apiKey.map { [("Authorization", "Bearer \($0)")] } ?? []
+  }
+
+  public func readError(status: Int, body: [UInt8]) -> ErrorReading {
+    ErrorReading(ErrorBody.parse(body))
+  }
+
+  public func adjustAfterError(status: Int, error: ErrorBody, request: HTTPRequest)
+    -> HTTPRequest?
+  {
+    nil
+  }
+}
+
+/// A failed response as its wire reads it.
+public struct ErrorReading: Sendable, Equatable {
+  public var error: ErrorBody
+  /// The account is out of credit (OpenAI's `insufficient_quota`): retrying cannot help.
+  public var quotaExhausted: Bool
+  /// The wait the body asks for (Gemini's `RetryInfo`); headers, when present, win.
+  public var retryAfter: Duration?
+
+  public init(_ error: ErrorBody, quotaExhausted: Bool = false, retryAfter: Duration? = nil) {
+    self.error = error
+    self.quotaExhausted = quotaExhausted
+    self.retryAfter = retryAfter
+  }
 }
 
 /// A frame before any `String` or array is made for it: views into the framer's buffers, valid
@@ -81,6 +126,9 @@ extension WireDecoder {
 public enum WireError: Error, Sendable, Equatable {
   /// The server reported an error inside the stream (HTTP status was already 200).
   case serverError(String)
+  /// The server reported a passing failure inside the stream (Anthropic's `overloaded_error`):
+  /// retried like a 503 while nothing has reached the user.
+  case transient(String)
   /// The bytes are not what the wire promises.
   case malformed(String)
   /// The stream ended before the wire's end marker (connection closed early).
@@ -94,19 +142,22 @@ public enum Wires {
     case .responses: return OpenAIResponsesWire()
     case .ollama: return OllamaWire()
     case .tgi: return TGIWire()
+    case .anthropic: return AnthropicWire()
+    case .gemini: return GeminiWire()
     }
   }
 
-  /// Headers every wire sends: JSON body, the key as a Bearer token, the user's own headers.
+  /// Headers every request sends: JSON body, the wire's auth headers, the user's own headers
+  /// (which replace any of the same name).
   public static func commonHeaders(
-    provider: ProviderInfo, apiKey: String?, environment: [String: String]
+    wire: any Wire, provider: ProviderInfo, apiKey: String?, environment: [String: String]
   )
     -> [(name: String, value: String)]
   {
     var h: [(name: String, value: String)] = [
       ("Content-Type", "application/json")
     ]
-    if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
+    h += wire.authHeaders(apiKey: apiKey, provider: provider)
     for (name, value) in provider.httpHeaders {
       h.removeAll { $0.name.lowercased() == name.lowercased() }
       h.append((name, value))
@@ -139,6 +190,21 @@ public enum Wires {
 
   static func preview(_ s: String) -> String {
     s.count > 120 ? "'\(s.prefix(120))…'" : "'\(s)'"
+  }
+
+  /// OpenAI's error shape, which every OpenAI-compatible server and proxy relays: out of credit
+  /// is `insufficient_quota`, a 429 that retrying cannot fix.
+  static func openAIErrorReading(status: Int, body: [UInt8]) -> ErrorReading {
+    let err = ErrorBody.parse(body)
+    return ErrorReading(
+      err,
+      quotaExhausted: status == 429
+        && (err.code == "insufficient_quota" || err.type == "insufficient_quota"))
+  }
+
+  /// A token count from a server: non-negative and bounded, so sums of counts never overflow.
+  static func count(_ v: JSON?) -> Int {
+    min(max(v?.intValue ?? 0, 0), 1 << 40)
   }
 
   /// Tool arguments as a JSON object, for wires that send objects rather than strings.

@@ -93,6 +93,8 @@ struct AnthropicMessagesResponse: ResponseDialect {
         usage = usage.map { $0 + u } ?? u
       case .finished(let f):
         finish = f
+      case .wireState:
+        break
       }
     }
   }

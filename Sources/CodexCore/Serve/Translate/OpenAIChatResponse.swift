@@ -60,6 +60,8 @@ struct OpenAIChatResponse: ResponseDialect {
         usage = usage.map { $0 + u } ?? u
       case .finished(let f):
         finish = f
+      case .wireState:
+        break
       }
     }
   }

@@ -45,6 +45,8 @@ struct CollectedAnswer: Sendable {
       case .toolCall(let c): toolCalls.append(c)
       case .usage(let u): usage = usage.map { $0 + u } ?? u
       case .finished(let f): finish = f
+      // What a wire keeps for its own next request: nothing a client of another API can use.
+      case .wireState: break
       }
     }
   }

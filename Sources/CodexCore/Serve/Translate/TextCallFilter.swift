@@ -39,7 +39,7 @@ struct TextCallFilter {
       case .toolCall:
         sawRealCall = true
         out.append(event)
-      case .reasoningDelta:
+      case .reasoningDelta, .wireState:
         out.append(event)
       case .usage, .finished:
         // After held text they must wait for it: a finish before the text is wrong.

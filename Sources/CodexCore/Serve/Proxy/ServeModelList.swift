@@ -3,7 +3,7 @@ import Synchronization
 /// The models each provider says it has, asked of its server and kept for a while, for
 /// `GET /v1/models`. A provider that is down, or whose key is not set, is left out and the
 /// reason is reported.
-final class ModelCatalog: Sendable {
+final class ServeModelList: Sendable {
   struct Listing: Sendable {
     var provider: ProviderInfo
     var models: [String]

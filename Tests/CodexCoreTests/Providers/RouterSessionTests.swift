@@ -1,0 +1,63 @@
+import CodexTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+@testable import CodexCore
+
+/// The router inside a real `Session` (in process, scripted transport): the fallback event
+/// reaches the front end, usage is priced, and the agent loop's window lookup is answered by
+/// the probe (`ModelRouter.contextLookup`, for `ContextSettings.lookup`).
+@Suite(.timeLimit(.minutes(10))) struct RouterSessionTests {
+  static func answer(_ text: String) -> FakeResponse {
+    .sse([
+      #"{"choices":[{"index":0,"delta":{"content":\#(JSON.quoted(text))},"finish_reason":"stop"}]}"#,
+      #"{"choices":[],"usage":{"prompt_tokens":100,"completion_tokens":10}}"#, "[DONE]",
+    ])
+  }
+
+  func provider(_ id: String, _ host: String, flavor: ServerFlavor = .llamacpp) -> ProviderInfo {
+    ProviderInfo(
+      id: id, name: id, baseURL: "http://\(host)/v1", wire: .chat, flavor: flavor,
+      requestMaxRetries: 0, streamMaxRetries: 0, isLocal: true)
+  }
+
+  @Test func fallbackEventPricedUsageAndTheLoopsWindow() async throws {
+    let transport = ScriptedTransport { req in
+      switch (req.path.hasPrefix("/down") ? "down" : "up", req.path) {
+      case ("down", _): return .json(503, #"{"error":{"message":"busy"}}"#)
+      case (_, "/props"): return .json(200, #"{"default_generation_settings":{"n_ctx":8192}}"#)
+      case (_, "/v1/chat/completions"): return Self.answer("hello")
+      default: return .json(404, "{}")
+      }
+    }
+    var down = provider("first", "down.test")
+    down.baseURL = "http://down.test/down/v1"
+    let up = provider("second", "up.test")
+    let router = ModelRouter(
+      fallbacks: [ModelRoute(provider: up, model: "m2")],
+      prices: PriceBook(overrides: ["m2": ModelPrice(input: 1, output: 10)]),
+      contextWindows: ContextWindowProbe(
+        transport: transport, environment: [:], timeout: .seconds(300)))
+    let session = Session(
+      id: "s", client: ModelClient(provider: down, transport: transport, environment: [:]),
+      model: "m1", instructions: nil, tools: Toolbox([]), router: router,
+      contextSettings: ContextSettings(lookup: router.contextLookup))
+    let events = Mutex<[AgentEvent]>([])
+    let summary = try await session.submit("hi", approvals: FixedApproval(.no)) { e in
+      events.withLock { $0.append(e) }
+    }
+    #expect(summary.lastMessage == "hello")
+    let fallbacks = events.withLock { $0 }.compactMap { e -> ModelFallback? in
+      if case .modelFallback(let f) = e { return f }
+      return nil
+    }
+    #expect(fallbacks.map(\.description) == ["first failing (HTTP 503); using second/m2"])
+    // 100 input at $1 and 10 output at $10 per million.
+    #expect(summary.usage.cost == 0.0002)
+    #expect(router.answeredBy?.description == "second/m2")
+    // What the agent loop calls (wired as ContextSettings.lookup) for the model answering now.
+    let lookup = await router.contextLookup(up, "m2")
+    #expect(lookup == ContextWindow(tokens: 8192, source: "llama.cpp GET /props (n_ctx)"))
+  }
+}
