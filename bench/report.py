@@ -48,6 +48,7 @@ def render(res):
     out += close_delimited(res)
     out += tools(res)
     out += long_session(res)
+    out += proxy_section(res)
     out += analysis(res)
     return "\n".join(out) + "\n"
 
@@ -101,6 +102,141 @@ def targets(res):
         g = lg["last"].median - lg["first"].median
         out.append(f"| request cost linear in history | {lg['last_messages']} messages "
                    f"add {fmt_time(g)} per request (see below) | see below |")
+    out += proxy_targets(res)
+    return out + [""]
+
+
+# --- scenario 5: codex serve --------------------------------------------------------------------
+
+CODEX = "codex serve"
+DIRECT = "direct (no proxy)"
+
+
+def pct(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, int(round(p / 100 * (len(s) - 1)))))] if s else float("nan")
+
+
+def proxy_rows(px):
+    """The comparable numbers per proxy: (row name, value per target, lower is better, format)."""
+    lat = px["latency"]
+    d50 = pct(lat[DIRECT]["first"], 50)
+    d99 = pct(lat[DIRECT]["first"], 99)
+    t50 = pct(lat[DIRECT]["token"], 50)
+    n = px["stream_tokens"]
+    rows = []
+    proxies = [t for t in px["targets"] if t != DIRECT]
+    rows.append(("added time to first byte, p50", {t: pct(lat[t]["first"], 50) - d50
+                                                    for t in proxies}, True, fmt_time))
+    rows.append(("added time to first byte, p99", {t: pct(lat[t]["first"], 99) - d99
+                                                    for t in proxies}, True, fmt_time))
+    rows.append(("added time to first token, p50", {t: pct(lat[t]["token"], 50) - t50
+                                                     for t in proxies}, True, fmt_time))
+    rows.append((f"one {n:,}-token stream, tokens/s",
+                 {t: n / Stat(px["throughput"][t]).median for t in proxies}, False,
+                 lambda v: f"{v:,.0f}"))
+    top = max(px["levels"])
+    conc = {t: next(r for r in px["concurrency"][t] if r["n"] == top) for t in proxies}
+    rows.append((f"{top} concurrent streams: completed", {t: conc[t]["ok"] for t in proxies},
+                 False, lambda v: f"{v}/{top}"))
+    rows.append((f"{top} concurrent streams: wall", {t: conc[t]["wall"] for t in proxies}, True,
+                 fmt_time))
+    rows.append((f"{top} concurrent streams: time to first token, p99",
+                 {t: conc[t]["first_p99"] for t in proxies}, True, fmt_time))
+    rows.append((f"{top} concurrent streams: proxy CPU", {t: conc[t]["cpu"] for t in proxies},
+                 True, fmt_time))
+    # Resident memory as it is, not growth per stream: a garbage-collected process that
+    # already holds a gigabyte grows little per stream (and its idle size moves by hundreds of
+    # MB between runs), so (peak - idle) / N says nothing about it.
+    rows.append((f"{top} concurrent streams: peak resident memory",
+                 {t: conc[t]["peak_kb"] for t in proxies}, True, fmt_rss))
+    first = {t: px["concurrency"][t][0] for t in proxies}
+    rows.append(("resident memory, idle (before the first level)",
+                 {t: first[t]["idle_kb"] for t in proxies}, True, fmt_rss))
+    return rows
+
+
+def proxy_targets(res):
+    px = res.get("proxy")
+    if not px:
+        return []
+    out = []
+    lat = px["latency"]
+    added = pct(lat[CODEX]["first"], 50) - pct(lat[DIRECT]["first"], 50)
+    out.append(f"| `codex serve` adds < 1 ms at p50 (time to first byte, through the proxy "
+               f"minus direct) | {fmt_time(added)} | {'yes' if added < 0.001 else 'no'} |")
+    others = [t for t in px["targets"] if t not in (DIRECT, CODEX)]
+    if others:
+        rows = proxy_rows(px)
+        lost = [name for name, v, lower, _ in rows
+                if any((v[CODEX] > v[o]) if lower else (v[CODEX] < v[o]) for o in others)]
+        out.append(f"| `codex serve` ahead of {', '.join(others)} on every row of section 5 | "
+                   f"{len(rows) - len(lost)} of {len(rows)} rows"
+                   + (f" (behind on: {'; '.join(lost)})" if lost else "") + f" | "
+                   f"{'yes' if not lost else 'no'} |")
+    levels = px["concurrency"].get(CODEX, [])
+    if len(levels) >= 2:
+        per = [(r["peak_kb"] - r["idle_kb"]) / r["n"] for r in levels]
+        top = levels[-1]
+        flat = top["peak_kb"] - top["idle_kb"] < 64 * 1024
+        out.append(f"| `codex serve` memory flat with the number of streams | "
+                   f"{fmt_rss(top['idle_kb'])} idle, {fmt_rss(top['peak_kb'])} at {top['n']} "
+                   f"streams ({per[-1]:,.0f} KB per stream) | {'yes' if flat else 'no'} |")
+    return out
+
+
+def proxy_section(res):
+    px = res.get("proxy")
+    if not px:
+        return []
+    tokens, ms = px["paced"]
+    out = ["## 5. `codex serve`: the proxy", "",
+           "`codex serve` (release binary) in front of the same fake server, side by side with "
+           + (", ".join(t for t in px["targets"] if t not in (DIRECT, CODEX)) or "no other proxy")
+           + " (its own CLI, one worker, the scenario as one model each) and the fake server "
+           "itself; both proxies require a key of their clients. Time to first byte: request sent to the first response byte, on one "
+           f"keep-alive connection, {px['requests']} sequential streamed requests of 5 tokens; "
+           "time to first token: to the first chunk with text. Concurrency: N streams at once, "
+           f"each {tokens} tokens one every {ms} ms (as a model generates), one connection each; "
+           "RSS and CPU are the proxy process's (its children included), sampled every 10 ms; "
+           "per stream = (peak − idle) / N, meaningful for a process whose memory is what it "
+           "allocates for its streams (for a garbage-collected one that already holds a large "
+           "heap, compare the peaks).", ""]
+    lat = px["latency"]
+    out += ["| target | first byte p50 | first byte p99 | first token p50 | first token p99 | "
+            "added p50 (first byte) |", "|---|---|---|---|---|---|"]
+    d50 = pct(lat[DIRECT]["first"], 50)
+    for t in px["targets"]:
+        l = lat[t]
+        out.append(f"| {t} | {fmt_time(pct(l['first'], 50))} | {fmt_time(pct(l['first'], 99))} "
+                   f"| {fmt_time(pct(l['token'], 50))} | {fmt_time(pct(l['token'], 99))} | "
+                   f"{'–' if t == DIRECT else fmt_time(pct(l['first'], 50) - d50)} |")
+    n = px["stream_tokens"]
+    out += ["", f"One {n:,}-token chat stream read by `curl -sN`:", "",
+            "| target | wall | tokens/s |", "|---|---|---:|"]
+    for t in px["targets"]:
+        w = Stat(px["throughput"][t])
+        out.append(f"| {t} | {fmt_stat(w)} | {n / w.median:,.0f} |")
+    out += ["", "Concurrent paced streams:", "",
+            "| target | streams | completed | wall | first token p50 | first token p99 | "
+            "proxy CPU | RSS idle → peak | per stream |", "|---|---:|---:|---|---|---|---|---|---:|"]
+    for t in px["targets"]:
+        for r in px["concurrency"].get(t, []):
+            mem = ("–" if t == DIRECT else
+                   f"{fmt_rss(r['idle_kb'])} → {fmt_rss(r['peak_kb'])}")
+            per = "–" if t == DIRECT else f"{(r['peak_kb'] - r['idle_kb']) / r['n']:,.0f} KB"
+            cpu = "–" if t == DIRECT else fmt_time(r["cpu"])
+            out.append(f"| {t} | {r['n']} | {r['ok']} | {fmt_time(r['wall'])} | "
+                       f"{fmt_time(r['first_p50'])} | {fmt_time(r['first_p99'])} | {cpu} | {mem} | "
+                       f"{per} |")
+    others = [t for t in px["targets"] if t not in (DIRECT, CODEX)]
+    if others:
+        out += ["", "Side by side (lower is better unless tokens/s or completed):", "",
+                "| | " + " | ".join([CODEX] + others) + " |",
+                "|---|" + "---|" * (1 + len(others))]
+        for name, values, lower, fmt in proxy_rows(px):
+            out.append(f"| {name} | " + " | ".join(fmt(values[t]) for t in [CODEX] + others)
+                       + " |")
     return out + [""]
 
 
@@ -249,6 +385,26 @@ def analysis(res):
                     "the sandbox helper re-executes the codex binary "
                     f"({fmt_time(t['helper'].median)} for `codex --sandbox-exec … bash -c true` "
                     "alone) and, libcurl being loaded only for requests, no longer pays for it.")
+    px = res.get("proxy")
+    if px:
+        lat = px["latency"]
+        added = pct(lat[CODEX]["first"], 50) - pct(lat[DIRECT]["first"], 50)
+        levels = px["concurrency"].get(CODEX, [])
+        top = levels[-1] if levels else None
+        text = (f"- **`codex serve`** ({'met' if added < 0.001 else 'missed'}: {fmt_time(added)} "
+                "added at p50). A request crosses three threads: the server's epoll loop parses "
+                "it and starts a task; the task routes, encodes and hands the transfer to curl's "
+                "I/O thread (keep-alive connections to the upstream are reused); each batch of "
+                "upstream events is translated and written to the client's socket by the task "
+                "itself, with no hop back to the loop unless the client is slow (then the "
+                "upstream body is not pulled until the client's queue drains, and curl pauses "
+                "the transfer).")
+        if top:
+            text += (f" At {top['n']} streams the process grew by "
+                     f"{fmt_rss(top['peak_kb'] - top['idle_kb'])} over its "
+                     f"{fmt_rss(top['idle_kb'])} idle (a task, a connection and a curl transfer "
+                     "per stream).")
+        out.append(text)
     if res.get("encode"):
         out.append(
             "- **Request encoding** is linear in the history: one pass over the messages, no "

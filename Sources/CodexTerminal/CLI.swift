@@ -61,6 +61,8 @@ public enum CLI {
       return 0
     case .complete:
       return await CompleteCommand.run(context)
+    case .serve:
+      return await ServeCommand.run(context)
     case .models:
       CurlTransport.preload()
       return await ModelsCommand.run(context)

@@ -144,3 +144,34 @@ extension TerminalIO {
     return 80
   }
 }
+
+/// SIGINT and SIGTERM as a stream (`codex serve` stops on the first and gives up waiting on the
+/// second). The handlers run on a Dispatch queue, never in signal context.
+// Like InterruptWatcher: the sources are created in init and only cancelled afterwards.
+public final class TerminationSignals: @unchecked Sendable {
+  let sources: [any DispatchSourceSignal]
+  public let signals: AsyncStream<Int32>
+
+  public init() {
+    let (stream, continuation) = AsyncStream<Int32>.makeStream()
+    signals = stream
+    var sources: [any DispatchSourceSignal] = []
+    for sig in [SIGINT, SIGTERM] {
+      signal(sig, SIG_IGN)
+      let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+      src.setEventHandler { @Sendable in continuation.yield(sig) }
+      src.resume()
+      sources.append(src)
+    }
+    self.sources = sources
+  }
+
+  /// The signal's name, for messages.
+  public static func name(_ sig: Int32) -> String { sig == SIGINT ? "SIGINT" : "SIGTERM" }
+
+  public func cancel() {
+    for s in sources { s.cancel() }
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+  }
+}

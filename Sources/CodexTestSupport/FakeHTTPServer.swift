@@ -40,6 +40,16 @@ public final class FakeHTTPServer: Sendable {
   /// Connections currently open (a client that went away shows up as a decrease).
   public var openConnectionCount: Int { core.state.withLock { $0.openConnections } }
 
+  /// Body bytes of scripted `.send` steps the socket has taken so far, over all responses (for
+  /// tests that check a client does not read ahead without bound).
+  public var bodyBytesSent: Int { core.state.withLock { $0.bodyBytesSent } }
+
+  /// When the server last saw a connection end (the client closed it, or the script did), so a
+  /// test can time how fast a client hangs up without counting its own polling.
+  public var lastConnectionClosedAt: ContinuousClock.Instant? {
+    core.state.withLock { $0.lastClosedAt }
+  }
+
   /// Polls until `condition` holds or `timeout` passes; returns whether it held. For waiting on
   /// effects the client cannot observe directly (a connection the client dropped was closed).
   public func wait(
@@ -67,6 +77,8 @@ final class FakeHTTPServerCore: Sendable {
     var connectionThreads: [FakeThread] = []
     var nextConnectionID = 0
     var openConnections = 0
+    var lastClosedAt: ContinuousClock.Instant?
+    var bodyBytesSent = 0
     var stopped = false
   }
 
@@ -128,7 +140,10 @@ final class FakeHTTPServerCore: Sendable {
   private func serve(_ fd: Int32, connectionID: Int) {
     defer {
       FakeSocket.close(fd)
-      state.withLock { $0.openConnections -= 1 }
+      state.withLock {
+        $0.openConnections -= 1
+        $0.lastClosedAt = .now
+      }
     }
     var buffer: [UInt8] = []
     while true {
@@ -204,6 +219,7 @@ final class FakeHTTPServerCore: Sendable {
           wire = bytes
         }
         guard FakeSocket.write(fd, wire, stop: stopRead) else { return false }
+        state.withLock { $0.bodyBytesSent += bytes.count }
       case .sleep(let milliseconds):
         let slept = FakeSocket.waitReadable(-1, stop: stopRead, timeoutMilliseconds: milliseconds)
         guard slept == .timedOut else { return false }

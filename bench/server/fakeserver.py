@@ -5,6 +5,8 @@ timing curl against the same server).
 Routes (the scenario lives in the base URL, so every client can be pointed at it unchanged):
   /s/<wire>-<N>/...   a whole answer of N tokens in <wire>'s format (chat, responses, ollama, tgi)
                       whatever the rest of the path; the method and body are ignored.
+  /p/<wire>-<N>-<MS>/...  like /s/, but one event every MS milliseconds, as a model generates
+                      them (the proxy benchmark's many concurrent streams).
   /t/<K>/...          chat wire, scripted tool conversation: a request carrying k tool results
                       (k < K) gets tool call number k+1 (`shell` running `true <k+1>`); the one with K
                       results gets a short final answer.
@@ -92,6 +94,10 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         srv = self.server
         entry = {"t": self.arrival, "path": self.path, "bytes": len(body)}
+        p = re.match(r"^/p/(chat|responses|ollama|tgi)-(\d+)-(\d+)(/|$)", self.path)
+        if p:
+            self.paced(p.group(1), int(p.group(2)), int(p.group(3)) / 1000, entry)
+            return
         m = re.match(r"^/s/(chat|responses|ollama|tgi)-(\d+)(/|$)", self.path)
         t = re.match(r"^/t/(\d+)(?:x(\d+))?(/|$)", self.path)
         if m:
@@ -135,10 +141,30 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.sendall("".join(head).encode() + payload)
 
 
+    def paced(self, wire, n, interval, entry):
+        """One chunk per event, `interval` apart (each connection has its own thread)."""
+        events = self.server.cache.get(("paced", wire, n),
+                                       lambda: streams.stream_events(wire, n))
+        self.server.log(entry)
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: {streams.CONTENT_TYPES[wire]}\r\n"
+                "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try:
+            self.connection.sendall(head.encode())
+            for e in events:
+                time.sleep(interval)
+                b = e.encode()
+                self.connection.sendall(b"%x\r\n%s\r\n" % (len(b), b))
+            self.connection.sendall(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+
+
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 64
+    # Hundreds of clients may connect at once (the proxy benchmark): a short backlog would
+    # drop SYNs and add a second's retry to some of them.
+    request_queue_size = 1024
 
     def __init__(self, chunked=True, port=0):
         super().__init__(("127.0.0.1", port), Handler)

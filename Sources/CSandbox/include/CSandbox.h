@@ -151,4 +151,28 @@ int csb_wexitstatus(int status);
 int csb_wifsignaled(int status);
 int csb_wtermsig(int status);
 
+// MARK: - Event loop (`codex serve`): epoll, which Swift's Glibc module does not expose
+
+/// Readiness bits for `csb_epoll_*` (the EPOLL* values, which Swift cannot see).
+enum {
+  CSB_EPOLL_IN = 0x001,
+  CSB_EPOLL_OUT = 0x004,
+  CSB_EPOLL_ERR = 0x008,
+  CSB_EPOLL_HUP = 0x010,
+  CSB_EPOLL_RDHUP = 0x2000,
+};
+
+/// epoll_create1(EPOLL_CLOEXEC). Returns the fd or -errno.
+int csb_epoll_create(void);
+/// Registers (`op` 1), changes (3) or removes (2) `fd` with the given CSB_EPOLL_* bits; `token`
+/// comes back with its events. Level-triggered. Returns 0 or -errno.
+int csb_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token);
+/// Waits up to `timeout_ms` (-1: no limit) and writes at most `max` ready (token, events) pairs
+/// into the two arrays. Returns how many, 0 on timeout or EINTR, or -errno.
+int csb_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms);
+/// accept4(SOCK_NONBLOCK | SOCK_CLOEXEC), with TCP_NODELAY set on the new socket; the peer's
+/// address goes into `peer` as `127.0.0.1:5000` or `[::1]:5000`. Returns the fd or -errno
+/// (-EAGAIN: nobody is waiting).
+int csb_accept(int listen_fd, char *peer, size_t peer_size);
+
 #endif

@@ -28,6 +28,15 @@ public struct Config: Sendable {
   public var origins: [String: ConfigOrigin]
   /// Non-fatal problems (unknown keys), each one line with file:line.
   public var warnings: [String]
+  /// `[serve]`.
+  public var serve = ServeSettings()
+  /// The providers the config defines (`[model_providers.ID]`), which `provider/model` names
+  /// always route to.
+  public var userProviderIDs: [String] = []
+  /// Top-level `[model_options]` (and `model_max_output_tokens`), and `[models.NAME]`: already
+  /// merged into `provider` for `model`; kept apart for front ends that serve other models.
+  public var sharedModelOptions = ModelOptions()
+  public var modelOptionsByName: [String: ModelOptions] = [:]
   /// `fallback = ["PROVIDER/MODEL", …]`: tried in order when the provider in use is down.
   public var fallbacks: [ModelRoute] = []
   /// Token prices: `[models."NAME"] price` over the built-in table.

@@ -178,17 +178,15 @@ struct ConfigInterpreter {
     let providerFromFlag = overrides.provider != nil || overrides.oss
 
     // `--model mistral/codestral-2501`: route to the provider the prefix names, when the
-    // provider was not chosen on the command line. A prefix that names a provider the user
-    // configured always routes; a built-in one only when no provider is configured at all,
-    // so Hugging Face ids like `openai/gpt-oss-20b` still go to the user's vLLM.
-    if !providerFromFlag, let m = model, let slash = m.firstIndex(of: "/") {
-      let prefix = String(m[..<slash])
-      let userDefined = layers.children(of: ["model_providers"]).contains(prefix)
-      if userDefined || (providerID == nil && registry[prefix] != nil) {
-        providerID = prefix
-        model = String(m[m.index(after: slash)...])
-        origins["model_provider"] = origins["model"]
-      }
+    // provider was not chosen on the command line (`ModelRouting` has the rule).
+    let userProviders = Set(layers.children(of: ["model_providers"]))
+    if !providerFromFlag, let m = model,
+      let (prefix, rest) = ModelRouting.split(
+        m, registry: registry, userProviders: userProviders, builtInsRoute: providerID == nil)
+    {
+      providerID = prefix
+      model = rest
+      origins["model_provider"] = origins["model"]
     }
 
     var provider: ProviderInfo
@@ -213,6 +211,13 @@ struct ConfigInterpreter {
     }
 
     provider.modelOptions = try resolvedOptions(provider, model: model ?? provider.defaultModel)
+    // Kept apart as well for `codex serve`, which routes each request to its own model.
+    var shared = try modelOptions(["model_options"])
+    if let max = try int(["model_max_output_tokens"]) { shared.maxOutputTokens = max }
+    var byName: [String: ModelOptions] = [:]
+    for name in layers.children(of: ["models"]) {
+      byName[name] = try modelOptions(["models", name])
+    }
 
     let legacyMode = try legacyApprovalMode()
     let approval =
@@ -269,11 +274,30 @@ struct ConfigInterpreter {
       modelContextWindow: try int(["model_context_window"]),
       autoCompactTokenLimit: try int(["model_auto_compact_token_limit"]),
       cwd: cwd, codexHome: codexHome, origins: origins)
+    config.serve = try serveSettings()
+    config.userProviderIDs = Array(userProviders).sorted()
+    config.sharedModelOptions = shared
+    config.modelOptionsByName = byName
     config.fallbacks = try fallbacks(registry: registry, current: provider)
     config.prices = PriceBook(overrides: try prices())
     config.mcpServers = try mcpServers()
     config.origins = origins
     return config
+  }
+
+  /// `[serve]`.
+  mutating func serveSettings() throws -> ServeSettings {
+    var s = ServeSettings()
+    if let v = try string(["serve", "host"]) { s.host = v }
+    if let v = try int(["serve", "port"]) { s.port = v }
+    s.apiKeyEnv = try string(["serve", "api_key_env"])
+    s.aliases = (try stringTable(["serve", "aliases"]) ?? []).map {
+      ServeAlias(name: $0.0, targets: [$0.1])
+    }
+    if let v = try int(["serve", "max_queue"]) { s.maxQueue = v }
+    if let v = try int(["serve", "shutdown_grace_seconds"]) { s.shutdownGrace = .seconds(v) }
+    if let v = try int(["serve", "models_cache_seconds"]) { s.modelsCacheTTL = .seconds(v) }
+    return s
   }
 
   /// A provider's options for `model`: its own, refined by the top-level `[model_options]`,
@@ -440,6 +464,8 @@ struct ConfigInterpreter {
     if let v = try bool(p + ["text_tool_calls"]) { info.textToolCalls = v }
     if let v = try string(p + ["chat_template"]) { info.chatTemplate = v }
     if let v = try string(p + ["default_model"]) { info.defaultModel = v }
+    if let v = try int(p + ["requests_per_minute"]) { info.limits.requestsPerMinute = v }
+    if let v = try int(p + ["max_concurrent"]) { info.limits.maxConcurrent = v }
     _ = try bool(p + ["requires_openai_auth"])
     info.modelOptions = info.modelOptions.merged(with: try modelOptions(p + ["model_options"]))
     return info

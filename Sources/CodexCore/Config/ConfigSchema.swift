@@ -63,7 +63,7 @@ public enum ConfigSchema {
     ConfigKey("text_tool_calls", .bool, "accept tool calls printed as text"),
     ConfigKey("chat_template", .string, "prompt template for the native TGI wire"),
     ConfigKey("default_model", .string, "model when none is configured"),
-  ]
+  ] + ProviderLimits.schema
 
   public static let sandboxWorkspaceWrite: [ConfigKey] = [
     ConfigKey("writable_roots", .stringArray, "more folders commands may write"),
@@ -164,6 +164,7 @@ public enum ConfigSchema {
         "fallback", .stringArray,
         "PROVIDER/MODEL entries tried in order when the provider in use is down"),
       ConfigKey("mcp_servers", .map(.table(mcpServer)), "MCP servers by name"),
+      ConfigKey("serve", .table(ServeSettings.schema), "`codex serve`: the local endpoint"),
       ConfigKey(LegacyConfig.approvalModeKey, .ignored, "the older CLI's approvalMode"),
     ] + codexRSOnly
 

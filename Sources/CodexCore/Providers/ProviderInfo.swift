@@ -61,6 +61,8 @@ public struct ProviderInfo: Sendable, Equatable {
   /// For `wire = tgi`: which prompt template to render (`chatml`, `llama3`, ...; `auto` guesses
   /// from the model id the server reports).
   public var chatTemplate: String?
+  /// What `codex serve` lets through to this provider.
+  public var limits = ProviderLimits()
 
   public init(
     id: String, name: String, baseURL: String, wire: WireAPI, flavor: ServerFlavor = .generic,
@@ -112,6 +114,7 @@ public struct ProviderInfo: Sendable, Equatable {
       && a.textToolCalls == b.textToolCalls && a.defaultModel == b.defaultModel
       && a.modelOptions == b.modelOptions && a.chatTemplate == b.chatTemplate
       && a.startHint == b.startHint && a.envKeyInstructions == b.envKeyInstructions
+      && a.limits == b.limits
   }
 
   /// Headers whose values come from the environment (`env_http_headers`): secrets whatever

@@ -79,6 +79,8 @@ public enum CommandID: String, Sendable, CaseIterable {
   case run, exec, resume
   case configEdit, configShow, configPath
   case completion
+  /// `codex serve`: the local OpenAI- and Anthropic-compatible endpoint.
+  case serve
   case models, doctor, pull
   /// `codex __complete KIND`: the values completion scripts ask for at Tab time.
   case complete
@@ -216,6 +218,10 @@ public enum CommandTable {
       .configShow, ["config", "show"], .none,
       "the configuration in effect and where each value came from", options: configOptions),
     CommandSpec(.configPath, ["config", "path"], .none, "the files codex reads", options: []),
+    CommandSpec(
+      .serve, ["serve"], .none,
+      "one local OpenAI- and Anthropic-compatible endpoint in front of every configured provider",
+      options: [.host, .port, .apiKey, .model, .provider, .providerURL, .profile, .config]),
     CommandSpec(
       .models, ["models"], .none,
       "the models the provider serves: context window, tools, size, prices",

@@ -1,0 +1,222 @@
+import CodexCore
+
+/// A scripted model answer, to be sent in any wire's format.
+public struct FakeAnswer: Sendable {
+  public var reasoning: [String]
+  public var text: [String]
+  /// (id, name, JSON arguments)
+  public var toolCalls: [(id: String, name: String, arguments: String)]
+  public var inputTokens: Int
+  public var outputTokens: Int
+
+  public init(
+    reasoning: [String] = [], text: [String] = [],
+    toolCalls: [(id: String, name: String, arguments: String)] = [], inputTokens: Int = 11,
+    outputTokens: Int = 7
+  ) {
+    self.reasoning = reasoning
+    self.text = text
+    self.toolCalls = toolCalls
+    self.inputTokens = inputTokens
+    self.outputTokens = outputTokens
+  }
+}
+
+/// How one wire's server answers, for fake upstreams: a new wire is one more row in `all`.
+public struct FakeUpstreamWire: Sendable {
+  /// The `wire_api` value.
+  public let name: String
+  /// Appended to the fake server's root for `base_url`.
+  public let basePath: String
+  /// The path the wire POSTs its streaming requests to.
+  public let streamPath: String
+  /// Whether the wire carries native tool calls (TGI's native one does not).
+  public let supportsTools: Bool
+  /// Whether the wire reports reasoning separately.
+  public let supportsReasoning: Bool
+  /// The streaming answer, one event per chunk; `then` follows the events (`.close` to drop the
+  /// connection mid-answer, `.hang`).
+  public let stream: @Sendable (FakeAnswer, _ cutAfter: Int?, _ then: [FakeStep]) -> FakeResponse
+
+  public static let chat = FakeUpstreamWire(
+    name: "chat", basePath: "/v1", streamPath: "/v1/chat/completions", supportsTools: true,
+    supportsReasoning: true
+  ) { answer, cutAfter, then in
+    var events: [String] = []
+    for r in answer.reasoning {
+      events.append(chunk(["reasoning_content": .string(r)]))
+    }
+    for t in answer.text { events.append(chunk(["content": .string(t)])) }
+    for (n, c) in answer.toolCalls.enumerated() {
+      events.append(
+        chunk([
+          "tool_calls": [
+            [
+              "index": .int(Int64(n)), "id": .string(c.id), "type": "function",
+              "function": ["name": .string(c.name), "arguments": ""],
+            ]
+          ]
+        ]))
+      events.append(
+        chunk([
+          "tool_calls": [
+            ["index": .int(Int64(n)), "function": ["arguments": .string(c.arguments)]]
+          ]
+        ]))
+    }
+    events.append(
+      JSON.object([
+        "choices": [
+          [
+            "index": 0, "delta": [:],
+            "finish_reason": .string(answer.toolCalls.isEmpty ? "stop" : "tool_calls"),
+          ]
+        ]
+      ]).serialized())
+    events.append(
+      #"{"choices":[],"usage":{"prompt_tokens":\#(answer.inputTokens),"completion_tokens":\#(answer.outputTokens),"total_tokens":\#(answer.inputTokens + answer.outputTokens)}}"#
+    )
+    events.append("[DONE]")
+    return sse(events.map { "data: \($0)\n\n" }, cutAfter: cutAfter, then: then)
+  }
+
+  public static let responses = FakeUpstreamWire(
+    name: "responses", basePath: "/v1", streamPath: "/v1/responses", supportsTools: true,
+    supportsReasoning: true
+  ) { answer, cutAfter, then in
+    var events: [JSON] = [
+      ["type": "response.created", "response": ["id": "resp_1", "status": "in_progress"]]
+    ]
+    for r in answer.reasoning {
+      events.append(
+        ["type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "delta": .string(r)])
+    }
+    for t in answer.text {
+      events.append(["type": "response.output_text.delta", "item_id": "msg_1", "delta": .string(t)])
+    }
+    for (n, c) in answer.toolCalls.enumerated() {
+      let item = "fc_\(n)"
+      events.append([
+        "type": "response.output_item.added",
+        "item": [
+          "id": .string(item), "type": "function_call", "call_id": .string(c.id),
+          "name": .string(c.name), "arguments": "",
+        ],
+      ])
+      events.append([
+        "type": "response.function_call_arguments.delta", "item_id": .string(item),
+        "delta": .string(c.arguments),
+      ])
+    }
+    events.append([
+      "type": "response.completed",
+      "response": [
+        "id": "resp_1", "status": "completed",
+        "usage": [
+          "input_tokens": .int(Int64(answer.inputTokens)),
+          "output_tokens": .int(Int64(answer.outputTokens)),
+        ],
+      ],
+    ])
+    return sse(
+      events.map { e in "event: \(e["type"]?.stringValue ?? "")\ndata: \(e.serialized())\n\n" },
+      cutAfter: cutAfter, then: then)
+  }
+
+  public static let ollama = FakeUpstreamWire(
+    name: "ollama", basePath: "", streamPath: "/api/chat", supportsTools: true,
+    supportsReasoning: true
+  ) { answer, cutAfter, then in
+    var lines: [JSON] = []
+    for r in answer.reasoning {
+      lines.append([
+        "message": ["role": "assistant", "content": "", "thinking": .string(r)], "done": false,
+      ])
+    }
+    for t in answer.text {
+      lines.append(["message": ["role": "assistant", "content": .string(t)], "done": false])
+    }
+    if !answer.toolCalls.isEmpty {
+      let calls: [JSON] = answer.toolCalls.map { c in
+        [
+          "id": .string(c.id),
+          "function": [
+            "name": .string(c.name), "arguments": (try? JSON.parse(c.arguments)) ?? [:],
+          ],
+        ]
+      }
+      lines.append([
+        "message": ["role": "assistant", "content": "", "tool_calls": .array(calls)],
+        "done": false,
+      ])
+    }
+    lines.append([
+      "message": ["role": "assistant", "content": ""], "done": true, "done_reason": "stop",
+      "prompt_eval_count": .int(Int64(answer.inputTokens)),
+      "eval_count": .int(Int64(answer.outputTokens)),
+    ])
+    let body = lines.map { $0.serialized() + "\n" }
+    return FakeResponse(
+      status: 200, headers: [("Content-Type", "application/x-ndjson")],
+      steps: steps(body, cutAfter: cutAfter, then: then), framing: .chunked)
+  }
+
+  public static let tgi = FakeUpstreamWire(
+    name: "tgi", basePath: "", streamPath: "/generate_stream", supportsTools: false,
+    supportsReasoning: false
+  ) { answer, cutAfter, then in
+    var events: [String] = []
+    for (n, t) in answer.text.enumerated() {
+      events.append(
+        JSON.object([
+          "index": .int(Int64(n + 1)),
+          "token": [
+            "id": .int(Int64(n + 100)), "text": .string(t), "logprob": -0.1, "special": false,
+          ],
+          "generated_text": nil, "details": nil,
+        ]).serialized())
+    }
+    events.append(
+      JSON.object([
+        "index": .int(Int64(answer.text.count + 1)),
+        "token": ["id": 2, "text": "</s>", "logprob": 0, "special": true],
+        "generated_text": .string(answer.text.joined()),
+        "details": [
+          "finish_reason": "eos_token", "generated_tokens": .int(Int64(answer.outputTokens)),
+          "input_length": .int(Int64(answer.inputTokens)),
+        ],
+      ]).serialized())
+    return sse(events.map { "data:\($0)\n\n" }, cutAfter: cutAfter, then: then)
+  }
+
+  /// Every wire `codex` speaks. Anthropic and Gemini join here when their wires land.
+  public static let all: [FakeUpstreamWire] = [chat, responses, ollama, tgi]
+
+  /// A config block for a provider `id` on this wire at `root` (the fake server's base URL).
+  public func providerTOML(id: String, root: String, extra: String = "") -> String {
+    """
+    [model_providers.\(id)]
+    base_url = "\(root)\(basePath)"
+    wire_api = "\(name)"
+    \(name == "tgi" ? "chat_template = \"chatml\"\n" : "")\(extra)
+    """
+  }
+
+  static func chunk(_ delta: JSONObject) -> String {
+    JSON.object([
+      "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+      "choices": [["index": 0, "delta": .object(delta), "finish_reason": nil]],
+    ]).serialized()
+  }
+
+  static func sse(_ events: [String], cutAfter: Int?, then: [FakeStep]) -> FakeResponse {
+    FakeResponse(
+      status: 200, headers: [("Content-Type", "text/event-stream")],
+      steps: steps(events, cutAfter: cutAfter, then: then), framing: .chunked)
+  }
+
+  static func steps(_ events: [String], cutAfter: Int?, then: [FakeStep]) -> [FakeStep] {
+    let kept = cutAfter.map { Array(events.prefix($0)) } ?? events
+    return kept.map { FakeStep.send($0) } + then
+  }
+}
