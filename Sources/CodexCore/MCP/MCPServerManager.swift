@@ -145,7 +145,7 @@ public final class MCPServerManager: Sendable {
       }
       return names
     }
-    if let logDirectory, !names.isEmpty { try? PrivateFiles.makeDirectory(logDirectory) }
+    if let logDirectory, !names.isEmpty { _ = try? PrivateFiles.makeDirectory(logDirectory) }
     for name in names {
       Task { await self.launch(name) }
     }
