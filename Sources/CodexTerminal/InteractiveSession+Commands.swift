@@ -62,10 +62,10 @@ extension InteractiveSession {
     }
   }
 
-  func model(_ name: String?, _ console: Console) async {
+  func model(_ requested: String?, _ console: Console) async {
     let style = console.err
     let client = await session.client
-    guard let name else {
+    guard let requested else {
       let current = await session.model
       console.say(
         "model: " + style.bold(TerminalText.escaped(current))
@@ -75,6 +75,13 @@ extension InteractiveSession {
       }
       return
     }
+    // `/model ollama/qwen2.5-coder:7b` switches provider too, by the rule `--model` follows.
+    let route = config.route(named: requested, current: client.provider)
+    if route.provider.id != client.provider.id {
+      await provider(route.provider.id, model: route.model, console)
+      return
+    }
+    let name = route.model
     let available = await listedModels(client, console)
     let ids = available?.map(\.id) ?? []
     let known = ids.contains(name) || (!name.contains(":") && ids.contains(name + ":latest"))
@@ -83,10 +90,13 @@ extension InteractiveSession {
       guard await offerPull(name, client: client, console) else { return }
     } else if let available, !known {
       console.say(
-        style.yellow("note: ") + "\(client.provider.name) does not list \(name); it lists "
+        style.yellow("note: ") + "\(client.provider.name) does not list \(TerminalText.escaped(name)); it lists "
           + TerminalText.escaped(available.map(\.id).joined(separator: ", ")))
     }
-    await session.setModel(name)
+    // The options configured for the new model (`[models."NAME"]`) come with it.
+    await session.setClient(
+      ModelClient(provider: route.provider, transport: client.transport, environment: environment),
+      model: name)
     console.say("model: " + style.bold(TerminalText.escaped(name)))
   }
 
@@ -132,7 +142,7 @@ extension InteractiveSession {
       console.say(style.dim("switch with /provider <id> [model]"))
       return
     }
-    guard let info = config.providers[id] else {
+    guard let info = config.provider(id: id) else {
       console.say(
         style.red("error: ") + "no provider '\(id)'; known: "
           + config.providers.ids.joined(separator: ", "))
@@ -153,7 +163,10 @@ extension InteractiveSession {
           + "name one: /provider \(id) <model>")
       return
     }
-    await session.setClient(client, model: chosen)
+    let route = config.route(info, model: chosen)
+    await session.setClient(
+      ModelClient(provider: route.provider, transport: current.transport, environment: environment),
+      model: chosen)
     console.say(
       "provider: " + style.bold(info.id)
         + style.dim(" \(TerminalText.escaped(Redaction.url(info.baseURL)))") + ", model: "

@@ -50,10 +50,6 @@ public actor Session {
     }
   }
 
-  public func setModel(_ model: String) {
-    self.model = model
-    context.modelChanged()
-  }
   public func setClient(_ client: ModelClient, model: String) {
     self.client = client
     self.model = model

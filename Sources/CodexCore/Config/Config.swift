@@ -33,10 +33,9 @@ public struct Config: Sendable {
   /// The providers the config defines (`[model_providers.ID]`), which `provider/model` names
   /// always route to.
   public var userProviderIDs: [String] = []
-  /// Top-level `[model_options]` (and `model_max_output_tokens`), and `[models.NAME]`: already
-  /// merged into `provider` for `model`; kept apart for front ends that serve other models.
-  public var sharedModelOptions = ModelOptions()
-  public var modelOptionsByName: [String: ModelOptions] = [:]
+  /// `[model_options]`, `[models."NAME"]` and `model_max_output_tokens`: already merged into
+  /// `provider` for `model`; kept apart for routes to other models (`route`).
+  public var optionLayers = ModelOptionLayers()
   /// `fallback = ["PROVIDER/MODEL", …]`: tried in order when the provider in use is down.
   public var fallbacks: [ModelRoute] = []
   /// Token prices: `[models."NAME"] price` over the built-in table.
@@ -71,6 +70,71 @@ public struct Config: Sendable {
     self.codexHome = codexHome
     self.origins = origins
     self.warnings = warnings
+  }
+}
+
+extension Config {
+  /// Whether a built-in provider's id routes a `provider/model` name: only when the config
+  /// chose no provider, so `openai/gpt-oss-20b` still goes to the configured vLLM.
+  public var builtInPrefixesRoute: Bool {
+    guard let origin = origins["model_provider"] else { return true }
+    return origin == .builtIn
+  }
+
+  /// A model name as a person or a client gives it (`/model`, a `codex serve` request):
+  /// `provider/model` goes to that provider when `ModelRoute.split` says the prefix routes,
+  /// anything else is a model of `current` (the configured provider by default).
+  public func route(named name: String, current: ProviderInfo? = nil) -> ModelRoute {
+    if let (id, model) = ModelRoute.split(
+      name, registry: providers, userProviders: Set(userProviderIDs),
+      builtInsRoute: builtInPrefixesRoute), let provider = provider(id: id)
+    {
+      return route(provider, model: model)
+    }
+    return route(current ?? provider, model: name)
+  }
+
+  /// `model` on `provider`, with the options configured for that model: the provider's own,
+  /// then `[model_options]`, `[models."NAME"]`, `model_max_output_tokens`.
+  public func route(_ provider: ProviderInfo, model: String) -> ModelRoute {
+    var p = provider
+    // The configured provider's options were merged for the configured model; start again
+    // from the provider's own.
+    let own = providers[provider.id]?.modelOptions ?? provider.modelOptions
+    p.modelOptions = optionLayers.resolve(own: own, model: model)
+    return ModelRoute(provider: p, model: model)
+  }
+
+  /// The provider an id names: the configured one (it carries `--provider-url`) or the
+  /// registry's.
+  public func provider(id: String) -> ProviderInfo? {
+    id == provider.id ? provider : providers[id]
+  }
+}
+
+/// The model options a config sets beside a provider's own, in the order they apply.
+public struct ModelOptionLayers: Sendable, Equatable {
+  /// `[model_options]`.
+  public var shared = ModelOptions()
+  /// `[models."NAME"]`.
+  public var byModel: [String: ModelOptions] = [:]
+  /// `model_max_output_tokens`: over every other `max_output_tokens`.
+  public var maxOutputTokens: Int?
+
+  public init(
+    shared: ModelOptions = ModelOptions(), byModel: [String: ModelOptions] = [:],
+    maxOutputTokens: Int? = nil
+  ) {
+    self.shared = shared
+    self.byModel = byModel
+    self.maxOutputTokens = maxOutputTokens
+  }
+
+  public func resolve(own: ModelOptions, model: String?) -> ModelOptions {
+    var options = own.merged(with: shared)
+    if let model, let perModel = byModel[model] { options = options.merged(with: perModel) }
+    if let maxOutputTokens { options.maxOutputTokens = maxOutputTokens }
+    return options
   }
 }
 

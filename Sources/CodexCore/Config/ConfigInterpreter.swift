@@ -178,10 +178,10 @@ struct ConfigInterpreter {
     let providerFromFlag = overrides.provider != nil || overrides.oss
 
     // `--model mistral/codestral-2501`: route to the provider the prefix names, when the
-    // provider was not chosen on the command line (`ModelRouting` has the rule).
+    // provider was not chosen on the command line (`ModelRoute.split` has the rule).
     let userProviders = Set(layers.children(of: ["model_providers"]))
     if !providerFromFlag, let m = model,
-      let (prefix, rest) = ModelRouting.split(
+      let (prefix, rest) = ModelRoute.split(
         m, registry: registry, userProviders: userProviders, builtInsRoute: providerID == nil)
     {
       providerID = prefix
@@ -210,14 +210,9 @@ struct ConfigInterpreter {
       if providerID == nil { origins["model_provider"] = .builtIn }
     }
 
-    provider.modelOptions = try resolvedOptions(provider, model: model ?? provider.defaultModel)
-    // Kept apart as well for `codex serve`, which routes each request to its own model.
-    var shared = try modelOptions(["model_options"])
-    if let max = try int(["model_max_output_tokens"]) { shared.maxOutputTokens = max }
-    var byName: [String: ModelOptions] = [:]
-    for name in layers.children(of: ["models"]) {
-      byName[name] = try modelOptions(["models", name])
-    }
+    let optionLayers = try modelOptionLayers()
+    provider.modelOptions = optionLayers.resolve(
+      own: provider.modelOptions, model: model ?? provider.defaultModel)
 
     let legacyMode = try legacyApprovalMode()
     let approval =
@@ -276,9 +271,8 @@ struct ConfigInterpreter {
       cwd: cwd, codexHome: codexHome, origins: origins)
     config.serve = try serveSettings()
     config.userProviderIDs = Array(userProviders).sorted()
-    config.sharedModelOptions = shared
-    config.modelOptionsByName = byName
-    config.fallbacks = try fallbacks(registry: registry, current: provider)
+    config.optionLayers = optionLayers
+    config.fallbacks = try fallbacks(config)
     config.prices = PriceBook(overrides: try prices())
     config.mcpServers = try mcpServers()
     config.origins = origins
@@ -292,7 +286,7 @@ struct ConfigInterpreter {
     if let v = try int(["serve", "port"]) { s.port = v }
     s.apiKeyEnv = try string(["serve", "api_key_env"])
     s.aliases = (try stringTable(["serve", "aliases"]) ?? []).map {
-      ServeAlias(name: $0.0, targets: [$0.1])
+      ServeAlias(name: $0.0, target: $0.1)
     }
     if let v = try int(["serve", "max_queue"]) { s.maxQueue = v }
     if let v = try int(["serve", "shutdown_grace_seconds"]) { s.shutdownGrace = .seconds(v) }
@@ -302,17 +296,21 @@ struct ConfigInterpreter {
 
   /// A provider's options for `model`: its own, refined by the top-level `[model_options]`,
   /// then `[models."NAME"]`, then `model_max_output_tokens`.
-  mutating func resolvedOptions(_ provider: ProviderInfo, model: String?) throws -> ModelOptions {
-    var options = provider.modelOptions.merged(with: try modelOptions(["model_options"]))
-    if let model { options = options.merged(with: try modelOptions(["models", model])) }
-    if let max = try int(["model_max_output_tokens"]) { options.maxOutputTokens = max }
-    return options
+  /// `[model_options]`, `[models."NAME"]` and `model_max_output_tokens`.
+  mutating func modelOptionLayers() throws -> ModelOptionLayers {
+    var layers = ModelOptionLayers(
+      shared: try modelOptions(["model_options"]),
+      maxOutputTokens: try int(["model_max_output_tokens"]))
+    for name in self.layers.children(of: ["models"]) {
+      layers.byModel[name] = try modelOptions(["models", name])
+    }
+    return layers
   }
 
   /// `fallback = ["ollama/qwen2.5-coder:7b", "openrouter/qwen/qwen-2.5-coder-32b-instruct"]`,
-  /// each with its provider's options for that model.
-  mutating func fallbacks(registry: ProviderRegistry, current: ProviderInfo) throws -> [ModelRoute]
-  {
+  /// each with its provider's options for that model (the provider in use keeps its URL,
+  /// `--provider-url`).
+  mutating func fallbacks(_ config: Config) throws -> [ModelRoute] {
     guard let spellings = try stringArray(["fallback"]), let s = layers.get(["fallback"]) else {
       return []
     }
@@ -320,19 +318,12 @@ struct ConfigInterpreter {
     for (n, spelling) in spellings.enumerated() {
       var item = s
       if case .array(let nodes) = s.node.value, nodes.indices.contains(n) { item.node = nodes[n] }
-      switch ModelRoute.parse(spelling, providers: registry, current: current) {
+      switch ModelRoute.parse(spelling, providers: config.providers, current: config.provider) {
       case .failure(let why):
         throw fail(item, "fallback entry \(JSON.quoted(spelling)): \(why)")
       case .success(let parsed):
-        // The provider in use keeps its URL (`--provider-url`); its options start again from
-        // its own, for the fallback's model.
-        guard
-          let own = registry[parsed.providerID] ?? (parsed.providerID == current.id ? current : nil)
-        else { continue }
-        var provider = parsed.providerID == current.id ? current : own
-        provider.modelOptions = own.modelOptions
-        provider.modelOptions = try resolvedOptions(provider, model: parsed.model)
-        routes.append(ModelRoute(provider: provider, model: parsed.model))
+        guard let provider = config.provider(id: parsed.providerID) else { continue }
+        routes.append(config.route(provider, model: parsed.model))
       }
     }
     return routes

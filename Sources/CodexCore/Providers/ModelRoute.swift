@@ -1,9 +1,10 @@
-/// A model on a provider: one entry of a fallback chain, spelled `PROVIDER/MODEL` in config
-/// (`"ollama/qwen2.5-coder:7b"`, `"openrouter/qwen/qwen-2.5-coder-32b-instruct"`).
+/// A model on a provider, with the options requests to it carry (`provider.modelOptions`,
+/// resolved for `model` by `Config.route`): what the session talks to, one entry of a fallback
+/// chain, where a `codex serve` request goes.
 ///
-/// `--model PROVIDER/MODEL` routing lives in `ConfigInterpreter` today and is being moved into
-/// one core function in parallel (for `codex serve`); this is the fallback chain's own small
-/// parser, to be unified with it.
+/// The two spellings of a route have their rules here: `split` for a model name that may carry
+/// a provider prefix (`--model`, `/model`, a `codex serve` request, a `[serve.aliases]` target),
+/// `parse` for an entry that must name one (`fallback = ["PROVIDER/MODEL"]`).
 public struct ModelRoute: Sendable, Equatable, CustomStringConvertible {
   public var provider: ProviderInfo
   public var model: String
@@ -30,6 +31,24 @@ public struct ModelRoute: Sendable, Equatable, CustomStringConvertible {
       case .noModel(let p): return "'\(p)/' names no model; write \(p)/MODEL"
       }
     }
+  }
+
+  /// Splits `mistral/codestral-2501` into (`mistral`, `codestral-2501`) when the prefix names a
+  /// provider that may be routed to: one the user configured (`[model_providers.ID]`) always; a
+  /// built-in one only when `builtInsRoute` (no provider was chosen otherwise), so Hugging Face
+  /// ids like `openai/gpt-oss-20b` still go to the user's vLLM. nil: the name is a model name
+  /// as it stands (slashes included).
+  public static func split(
+    _ name: String, registry: ProviderRegistry, userProviders: Set<String>, builtInsRoute: Bool
+  ) -> (provider: String, model: String)? {
+    guard let slash = name.firstIndex(of: "/") else { return nil }
+    let prefix = String(name[..<slash])
+    let rest = String(name[name.index(after: slash)...])
+    guard !prefix.isEmpty, !rest.isEmpty else { return nil }
+    if userProviders.contains(prefix) || (builtInsRoute && registry[prefix] != nil) {
+      return (prefix, rest)
+    }
+    return nil
   }
 
   /// `PROVIDER/MODEL` where PROVIDER is an id in `providers`; everything after the first `/` is
