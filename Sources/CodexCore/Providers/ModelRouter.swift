@@ -69,8 +69,7 @@ public final class ModelRouter: Sendable {
     emit: ([ChatEvent]) -> Void
   ) async throws {
     let first = ModelRoute(provider: primary.provider, model: request.model)
-    let chain =
-      [first] + fallbacks.filter { $0.provider.id != first.provider.id || $0.model != first.model }
+    let chain = chain(from: first)
     let key = [first.provider.id, first.provider.baseURL, first.model].joined(separator: "\u{0}")
     let start = state.withLock { s in s.sticky?.key == key ? s.sticky?.index ?? 0 : 0 }
     let order = Array(chain.indices[start...]) + Array(chain.indices[..<start])
@@ -120,6 +119,11 @@ public final class ModelRouter: Sendable {
             toModel: next.model, reason: reason, error: "\(error)"))
       }
     }
+  }
+
+  /// `first`, then every fallback that is not the same model on the same provider.
+  public func chain(from first: ModelRoute) -> [ModelRoute] {
+    [first] + fallbacks.filter { $0.provider.id != first.provider.id || $0.model != first.model }
   }
 
   /// `num_ctx` for a request to Ollama's native API that has none (the system prompt and tools

@@ -18,6 +18,10 @@ public struct AccessLogEntry: Sendable {
   public var status: Int
   public var inputTokens: Int?
   public var outputTokens: Int?
+  /// In US dollars, when the provider reported it or a price is known (`PriceBook`).
+  public var cost: Double?
+  /// Why the request moved down its fallback chain, one reason per entry left.
+  public var fallbacks: [String] = []
   /// From the request's arrival to the first token sent to the client.
   public var firstToken: Duration?
   public var total: Duration
@@ -47,6 +51,10 @@ public struct AccessLogEntry: Sendable {
     if inputTokens != nil || outputTokens != nil {
       parts.append(
         "tokens=\(inputTokens.map(String.init) ?? "?")/\(outputTokens.map(String.init) ?? "?")")
+    }
+    if let cost { parts.append("cost=" + CostText.dollars(cost)) }
+    if !fallbacks.isEmpty {
+      parts.append("fallback=" + JSON.quoted(String(fallbacks.joined(separator: "; ").prefix(300))))
     }
     if let firstToken { parts.append("ttft=\(Self.ms(firstToken))") }
     parts.append("total=\(Self.ms(total))")

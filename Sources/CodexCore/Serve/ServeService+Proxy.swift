@@ -31,16 +31,16 @@ extension ServeService {
       return
     }
     entry.stream = client.stream
-    let routes: [ServeRouter.Route]
+    let chain: [ModelRoute]
     do {
-      routes = try router.routes(for: client.model)
+      chain = modelRouter.chain(from: try router.route(for: client.model))
     } catch {
       respondFailure(writer, error, api: api, &entry)
       return
     }
     var failure = ServeFailure(status: 500, message: "no provider to route to")
-    for (index, route) in routes.enumerated() {
-      entry.route = route.label
+    for (index, route) in chain.enumerated() {
+      entry.route = route.description
       switch await attempt(route, client, request, writer, api: api, &entry) {
       case .answered:
         return
@@ -48,12 +48,20 @@ extension ServeService {
         entry.status = 499
         entry.error = "the client disconnected"
         return
-      case .failed(let f):
+      case .failed(let f, let fallbackReason):
         failure = f
-        // The failover seam: a provider that could not serve hands over to the next.
-        if f.suggestsFailover, index + 1 < routes.count { continue }
+        // Nothing went to the client yet: the next entry of the chain may answer instead, as
+        // in a session (`ModelRouter`).
+        if let fallbackReason, index + 1 < chain.count {
+          entry.fallbacks.append(fallbackReason)
+          debug?("note: \(fallbackReason); trying \(chain[index + 1])")
+          continue
+        }
       }
       break
+    }
+    if !entry.fallbacks.isEmpty {
+      failure.message += " (after falling back from: \(entry.fallbacks.joined(separator: "; ")))"
     }
     respondFailure(writer, failure, api: api, &entry)
   }
@@ -62,12 +70,13 @@ extension ServeService {
     /// The answer (or an error event inside a started stream) went out.
     case answered
     case clientGone
-    /// Nothing went out yet.
-    case failed(ServeFailure)
+    /// Nothing went out yet. `fallbackReason` ("ollama unreachable") when the next entry of
+    /// the chain may be tried.
+    case failed(ServeFailure, fallbackReason: String?)
   }
 
   func attempt(
-    _ route: ServeRouter.Route, _ client: ClientRequest, _ request: HTTPServerRequest,
+    _ route: ModelRoute, _ client: ClientRequest, _ request: HTTPServerRequest,
     _ writer: HTTPResponseWriter, api: API, _ entry: inout AccessLogEntry
   ) async -> Outcome {
     let gate = gates[route.provider.id]
@@ -84,7 +93,8 @@ extension ServeService {
               "\(route.provider.name) is at its limit (\(Self.describe(route.provider.limits))) "
               + "and \(full.queued) requests are already waiting; try again later",
             code: "rate_limit_exceeded",
-            headers: [("Retry-After", String(full.retryAfterSeconds))]))
+            headers: [("Retry-After", String(full.retryAfterSeconds))]),
+          fallbackReason: "\(route.provider.id) at its limit")
       } catch {
         return .clientGone
       }
@@ -98,8 +108,11 @@ extension ServeService {
       inner: transport, exchange: exchange,
       pace: { if streaming { try await writer.waitForRoom() } })
     let modelClient = self.modelClient(route.provider, transport: upstream)
-    let (chatRequest, dropped) = client.upstream(
-      model: route.model, provider: route.provider, configured: route.options)
+    var (chatRequest, dropped) = client.upstream(
+      model: route.model, provider: route.provider, configured: route.provider.modelOptions)
+    await modelRouter.addOllamaContext(
+      &chatRequest, route: route,
+      isPrimary: route.provider.id == config.provider.id && route.model == config.model)
     if let debug, !dropped.isEmpty {
       debug(
         "note: \(dropped.joined(separator: ", ")) not sent to \(route.provider.id): its "
@@ -148,6 +161,7 @@ extension ServeService {
     }
     do {
       try await modelClient.run(chatRequest) { batch in
+        let batch = modelRouter.priced(batch, route: route)
         deliver(textCalls == nil ? batch : textCalls?.pass(batch) ?? batch)
       }
       if var filter = textCalls { deliver(filter.finish()) }
@@ -156,7 +170,10 @@ extension ServeService {
       record(usage, &entry)
       if Self.isClientGone(error) || !writer.isConnected { return .clientGone }
       let failure = ServeFailure(error, upstream: exchange.lastHead)
-      guard started else { return .failed(failure) }
+      guard started else {
+        return .failed(
+          failure, fallbackReason: ModelRouter.fallbackReason(error, provider: route.provider))
+      }
       // Mid-stream: the status is already 200; the error goes out as the API's error event.
       entry.status = 200
       entry.error = failure.message
@@ -191,6 +208,7 @@ extension ServeService {
     guard let usage else { return }
     entry.inputTokens = usage.inputTokens
     entry.outputTokens = usage.outputTokens
+    entry.cost = usage.cost
   }
 
   static func isClientGone(_ error: any Error) -> Bool {

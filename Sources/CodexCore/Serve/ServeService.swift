@@ -7,6 +7,9 @@ public final class ServeService: Sendable {
   let environment: [String: String]
   let transport: any HTTPTransport
   let router: ServeRouter
+  /// The fallback chains, Ollama's `num_ctx` and prices: what every model request of the
+  /// session passes through, too.
+  let modelRouter: ModelRouter
   let catalog: ServeModelList
   /// One per provider that has limits.
   let gates: [String: ProviderGate]
@@ -28,6 +31,7 @@ public final class ServeService: Sendable {
     self.environment = environment
     self.transport = transport
     router = ServeRouter(config: config)
+    modelRouter = ModelRouter(config: config, transport: transport, environment: environment)
     catalog = ServeModelList(ttl: config.serve.modelsCacheTTL)
     var gates: [String: ProviderGate] = [:]
     for p in config.providers.providers + [config.provider] where !p.limits.isUnlimited {

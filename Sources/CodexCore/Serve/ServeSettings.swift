@@ -45,15 +45,14 @@ public struct ServeSettings: Sendable, Equatable {
   ]
 }
 
-/// One `[serve.aliases]` entry: `"fast" = "groq/llama-3.3-70b-versatile"`. `targets` are tried
-/// in order (one today; the failover chain will give more).
+/// One `[serve.aliases]` entry: `"fast" = "groq/llama-3.3-70b-versatile"`.
 public struct ServeAlias: Sendable, Equatable {
   public var name: String
-  public var targets: [String]
+  public var target: String
 
-  public init(name: String, targets: [String]) {
+  public init(name: String, target: String) {
     self.name = name
-    self.targets = targets
+    self.target = target
   }
 }
 

@@ -42,8 +42,8 @@ import Testing
     #expect(usage["completion_tokens"] == 7)
     #expect(chunks.allSatisfy { $0["model"] == "m1" })
     // The upstream got the conversation in its own wire.
-    let sent = try #require(upstream.requests.first)
-    #expect(sent.path.hasPrefix(wire.streamPath))
+    // (An Ollama upstream is asked about the model's context first: `num_ctx`.)
+    let sent = try #require(upstream.requests.first { $0.path.hasPrefix(wire.streamPath) })
     #expect(sent.bodyText.contains("Be brief."))
   }
 
@@ -102,7 +102,8 @@ import Testing
     #expect(message?["tool_calls"]?[0]?["function"]?["name"] == "get_weather")
     #expect(whole.bodyJSON?["choices"]?[0]?["finish_reason"] == "tool_calls")
     // The history and tools reached the upstream in its wire.
-    let sent = try #require(upstream.requests.first?.bodyText)
+    let sent = try #require(
+      upstream.requests.first { $0.path.hasPrefix(wire.streamPath) }?.bodyText)
     #expect(sent.contains("get_weather"))
     #expect(sent.contains("rain"))
     #expect(sent.contains("Oslo"))
@@ -206,7 +207,8 @@ import Testing
     let log = await proxy.logLines(for: "/v1/chat/completions", count: 6)
     await proxy.stop()
     #expect(
-      b.requests.compactMap { $0.bodyJSON?["model"]?.stringValue } == ["qwen3:8b", "llama3.2"])
+      b.requests.filter { $0.path == "/api/chat" }.compactMap { $0.bodyJSON?["model"]?.stringValue }
+        == ["qwen3:8b", "llama3.2"])
     #expect(
       a.requests.compactMap { $0.bodyJSON?["model"]?.stringValue } == [
         "x", "plain", "meta-llama/Llama-3.1-8B", "openai/gpt-oss-20b",
@@ -231,6 +233,134 @@ import Testing
     _ = try await proxy.post("/v1/chat/completions", chatBody(model: "small", stream: false))
     await proxy.stop()
     #expect(up.requests.map { $0.bodyJSON?["options"]?["num_ctx"] } == [32768, 2048])
+  }
+
+  /// `fallback = [...]` holds for a proxied request as for a session: the next entry answers
+  /// when the provider is down, never when the request itself was refused.
+  @Test func aProviderThatIsDownFallsBackToTheNextEntryOfTheChain() async throws {
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let b = try FakeHTTPServer { req in
+      req.method == "GET"
+        ? .json(404, "{}")
+        : FakeUpstreamWire.chat.stream(FakeAnswer(text: ["from b"]), nil, [])
+    }
+    defer { b.stop() }
+    let proxy = try ProxyFixture(
+      """
+      model_provider = "a"
+      model = "m"
+      fallback = ["b/backup"]
+      [model_providers.a]
+      base_url = "http://127.0.0.1:\(refusing.port)/v1"
+      \(FakeUpstreamWire.chat.providerTOML(id: "b", root: b.baseURL))
+      """)
+    let plain = try await proxy.post("/v1/chat/completions", chatBody(model: "m", stream: false))
+    let streamed = try await proxy.post("/v1/chat/completions", chatBody(model: "a/other"))
+    let log = await proxy.logLines(for: "/v1/chat/completions", count: 2)
+    await proxy.stop()
+    #expect(plain.status == 200)
+    #expect(plain.bodyJSON?["choices"]?[0]?["message"]?["content"] == "from b")
+    #expect(streamed.status == 200)
+    #expect(streamed.bodyText.contains("from b"))
+    #expect(b.requests.compactMap { $0.bodyJSON?["model"]?.stringValue } == ["backup", "backup"])
+    #expect(log.count == 2)
+    #expect(log.allSatisfy { $0.contains(" b/backup 200 ") && $0.contains("fallback=") })
+    #expect(log.allSatisfy { $0.contains("a unreachable") }, "\(log)")
+  }
+
+  @Test func aRefusedRequestDoesNotFallBack() async throws {
+    let a = try FakeHTTPServer { _ in .json(400, #"{"error":{"message":"bad tools"}}"#) }
+    let b = try FakeHTTPServer { _ in
+      FakeUpstreamWire.chat.stream(FakeAnswer(text: ["from b"]), nil, [])
+    }
+    defer {
+      a.stop()
+      b.stop()
+    }
+    let proxy = try ProxyFixture(
+      """
+      model_provider = "a"
+      model = "m"
+      fallback = ["b/backup"]
+      \(FakeUpstreamWire.chat.providerTOML(id: "a", root: a.baseURL))
+      \(FakeUpstreamWire.chat.providerTOML(id: "b", root: b.baseURL))
+      """)
+    let r = try await proxy.post("/v1/chat/completions", chatBody(model: "m", stream: false))
+    await proxy.stop()
+    #expect(r.status == 400)
+    #expect(r.bodyJSON?["error"]?["message"]?.stringValue?.contains("bad tools") == true)
+    #expect(b.requests.isEmpty)
+  }
+
+  @Test func everyEntryDownIsTheLastErrorNamingTheOthers() async throws {
+    let first = try RefusingPort()
+    let second = try RefusingPort()
+    defer { withExtendedLifetime((first, second)) {} }
+    let proxy = try ProxyFixture(
+      """
+      model_provider = "a"
+      model = "m"
+      fallback = ["b/backup"]
+      [model_providers.a]
+      base_url = "http://127.0.0.1:\(first.port)/v1"
+      [model_providers.b]
+      base_url = "http://127.0.0.1:\(second.port)/v1"
+      """)
+    let r = try await proxy.post("/v1/chat/completions", chatBody(model: "m", stream: false))
+    await proxy.stop()
+    #expect(r.status == 502)
+    let message = r.bodyJSON?["error"]?["message"]?.stringValue ?? ""
+    #expect(message.contains("cannot reach"), "\(message)")
+    #expect(message.contains("after falling back from: a unreachable"), "\(message)")
+  }
+
+  /// Ollama cuts a prompt longer than its small default window without a word: requests through
+  /// the proxy get the `num_ctx` the model needs, as the session's do.
+  @Test func ollamaRequestsGetTheContextTheModelNeeds() async throws {
+    let up = try FakeHTTPServer { req in
+      switch req.path {
+      case "/api/show":
+        return .json(
+          200, #"{"model_info":{"general.architecture":"qwen2","qwen2.context_length":32768}}"#)
+      case "/api/ps": return .json(200, #"{"models":[]}"#)
+      default: return FakeUpstreamWire.ollama.stream(Self.answer, nil, [])
+      }
+    }
+    defer { up.stop() }
+    let proxy = try ProxyFixture(
+      """
+      model_provider = "o"
+      model = "qwen2.5-coder:7b"
+      \(FakeUpstreamWire.ollama.providerTOML(id: "o", root: up.baseURL))
+      """)
+    _ = try await proxy.post("/v1/chat/completions", chatBody(model: "qwen2.5-coder:7b"))
+    _ = try await proxy.post(
+      "/v1/messages",
+      #"{"model":"qwen2.5-coder:7b","max_tokens":50,"messages":[{"role":"user","content":"x"}]}"#)
+    await proxy.stop()
+    let chats = up.requests.filter { $0.path == "/api/chat" }
+    #expect(chats.map { $0.bodyJSON?["options"]?["num_ctx"] } == [16384, 16384])
+    #expect(up.requests.filter { $0.path == "/api/show" }.count == 1, "asked once per model")
+  }
+
+  @Test func theAccessLogSaysWhatARequestCost() async throws {
+    let up = try FakeHTTPServer { _ in
+      FakeUpstreamWire.chat.stream(FakeAnswer(text: ["ok"], inputTokens: 1000), nil, [])
+    }
+    defer { up.stop() }
+    let proxy = try ProxyFixture(
+      """
+      model_provider = "up"
+      [models."priced".price]
+      input = 2.0
+      output = 8.0
+      \(FakeUpstreamWire.chat.providerTOML(id: "up", root: up.baseURL))
+      """)
+    _ = try await proxy.post("/v1/chat/completions", chatBody(model: "priced"))
+    let log = await proxy.logLines(for: "/v1/chat/completions")
+    await proxy.stop()
+    #expect(log.first?.contains(" cost=$0.") == true, "\(log)")
   }
 
   // MARK: Errors
