@@ -94,6 +94,16 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         srv = self.server
         entry = {"t": self.arrival, "path": self.path, "bytes": len(body)}
+        # codex asks a local server for the model's context window (GET /v1/models, /props,
+        # /info; Ollama's /api/show and /api/ps) alongside its first request. Those lookups
+        # are not model requests: answered "not found" (as by a server without them) and kept
+        # out of the request log the scenarios read.
+        if self.command == "GET" or re.search(r"/api/(show|ps)$", self.path):
+            msg = b'{"error":{"message":"not served by the bench","type":"not_found"}}'
+            self.connection.sendall(
+                b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(msg), msg))
+            return
         p = re.match(r"^/p/(chat|responses|ollama|tgi)-(\d+)-(\d+)(/|$)", self.path)
         if p:
             self.paced(p.group(1), int(p.group(2)), int(p.group(3)) / 1000, entry)

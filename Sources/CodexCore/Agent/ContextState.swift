@@ -37,6 +37,13 @@ struct ContextState {
   var window: ContextWindow?
   /// The provider and model whose window was last looked up (`provider\u{0}model`).
   var lookedUpFor: String?
+  /// That lookup while the server has not answered yet (see `Session.learnWindow`).
+  var pendingLookup: Task<ContextWindow?, Never>?
+  /// Below this many estimated tokens a request fits any window a server is run with (the
+  /// smallest seen in practice is llama.cpp's `-c 2048`, whose compaction limit is about 1,700),
+  /// so it need not wait for the window lookup. A smaller window still shows up as an overflow
+  /// error, which compacts and retries.
+  static let fitsAnyWindow = 1_500
   /// Tokens the server counted per estimated token, from the last request that reported usage.
   var calibration = 1.0
   /// Prompt plus output tokens of the last request, as the server reported them.
@@ -51,6 +58,7 @@ struct ContextState {
 
   mutating func modelChanged(keepingLookup key: String? = nil) {
     lookedUpFor = key
+    pendingLookup = nil
     calibration = 1
     if settings.window == nil { window = nil }
   }

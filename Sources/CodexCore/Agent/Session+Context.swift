@@ -13,16 +13,27 @@ extension Session {
 
   /// Finds the window once per provider and model: the config, else what the server says. After
   /// a fallback, the model that answers is the one whose window counts.
-  func learnWindow() async {
+  ///
+  /// The lookup starts at once but is only waited for when `request` is big enough for the
+  /// window to matter: a short first prompt goes out while the server is still being asked
+  /// (a probe costs a round trip, up to the probe's timeout on a slow server). Without
+  /// `request`, always waits.
+  func learnWindow(before request: ChatRequest? = nil) async {
     let provider = router.answeredBy?.provider ?? client.provider
     let answering = router.answeredBy?.model ?? model
     let key = provider.id + "\u{0}" + provider.baseURL + "\u{0}" + answering
-    guard context.lookedUpFor != key else { return }
-    let switched = context.lookedUpFor != nil
-    context.lookedUpFor = key
-    if switched { context.modelChanged(keepingLookup: key) }
-    guard context.window == nil, let lookup = context.settings.lookup else { return }
-    if let found = await lookup(provider, answering) { context.window = found }
+    if context.lookedUpFor != key {
+      let switched = context.lookedUpFor != nil
+      context.lookedUpFor = key
+      if switched { context.modelChanged(keepingLookup: key) }
+      if context.window == nil, let lookup = context.settings.lookup {
+        context.pendingLookup = Task { await lookup(provider, answering) }
+      }
+    }
+    guard let pending = context.pendingLookup else { return }
+    if let request, context.estimated(request) < ContextState.fitsAnyWindow { return }
+    context.pendingLookup = nil
+    if let found = await pending.value, context.window == nil { context.window = found }
   }
 
   /// Makes the conversation smaller: old tool outputs are trimmed first; unless that is enough

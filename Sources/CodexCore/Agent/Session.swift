@@ -86,7 +86,6 @@ public actor Session {
     append(.user(text), emit: emit)
     latestRequest = text
     emit(.turnStarted)
-    await learnWindow()
     var turnUsage = TokenUsage(inputTokens: 0, outputTokens: 0)
     var rounds = 0
     var repetition = CallRepetition()
@@ -95,6 +94,7 @@ public actor Session {
       await tools.prepareForRequest(emit: emit)
       try Task.checkCancellation()
       var request = request(for: history)
+      await learnWindow(before: request)
       if context.needsCompaction(request) {
         try await compact(trigger: .auto, emit: emit)
         request = self.request(for: history)
@@ -114,8 +114,9 @@ public actor Session {
         continue
       }
       overflowRetried = false
-      // A fallback may have answered: its window is the one to budget against from now on.
-      await learnWindow()
+      // A fallback may have answered: its window is the one to budget against from now on,
+      // and tool outputs are fitted to it. A final answer needs no window.
+      if !result.message.toolCalls.isEmpty { await learnWindow() }
       if let u = result.usage {
         turnUsage = turnUsage + u
         totalUsage = totalUsage + u

@@ -60,4 +60,47 @@ import Testing
     let lookup = await router.contextLookup(up, "m2")
     #expect(lookup == ContextWindow(tokens: 8192, source: "llama.cpp GET /props (n_ctx)"))
   }
+
+  /// The window lookup is started with the first request but only waited for when the request
+  /// is big enough for the window to matter: a slow probe never delays a short prompt.
+  @Test func aShortPromptDoesNotWaitForTheWindowLookupAndALongOneDoes() async throws {
+    let released = AsyncLatch()
+    let lookedUp = Mutex(0)
+    let sentBeforeTheWindow = Mutex(0)
+    let transport = ScriptedTransport { _ in
+      if !released.isOpen { sentBeforeTheWindow.withLock { $0 += 1 } }
+      return Self.answer("ok")
+    }
+    let session = {
+      Session(
+        id: "s",
+        client: ModelClient(
+          provider: self.provider("local", "model.test"), transport: transport, environment: [:]),
+        model: "m", instructions: nil, tools: Toolbox([]),
+        contextSettings: ContextSettings(lookup: { _, _ in
+          lookedUp.withLock { $0 += 1 }
+          await released.wait()
+          return ContextWindow(tokens: 100_000, source: "test")
+        }))
+    }
+
+    // The lookup has not answered (it cannot until released): the short turn completes.
+    let short = try await session().submit("hi", approvals: FixedApproval(.no)) { _ in }
+    #expect(short.lastMessage == "ok")
+    #expect(sentBeforeTheWindow.withLock { $0 } == 1)
+
+    // A prompt of some 5,000 tokens is held until the window is known.
+    let long = Task {
+      try await session().submit(
+        String(repeating: "word ", count: 5_000), approvals: FixedApproval(.no)
+      ) { _ in }
+    }
+    #expect(await Waiting.until { lookedUp.withLock { $0 } == 2 })
+    // A negative check: had the request not waited, it would go out at once.
+    _ = await Waiting.until(budget: .milliseconds(300)) { transport.requests.count > 1 }
+    released.open()
+    #expect(try await long.value.lastMessage == "ok")
+    #expect(transport.requests.count == 2)
+    #expect(sentBeforeTheWindow.withLock { $0 } == 1)
+  }
 }
