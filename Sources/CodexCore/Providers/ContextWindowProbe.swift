@@ -20,8 +20,13 @@ public final class ContextWindowProbe: Sendable {
   /// Tests name the server kind for wires not built yet; nil decides from the provider.
   let kindOverride: ServerKind?
 
+  /// Long enough for a local server on a busy machine, short enough that a slow one does not
+  /// hold the first token back noticeably.
+  public static let defaultTimeout: Duration = .seconds(2)
+
   public convenience init(
-    transport: any HTTPTransport, environment: [String: String], timeout: Duration = .seconds(2)
+    transport: any HTTPTransport, environment: [String: String],
+    timeout: Duration = defaultTimeout
   ) {
     self.init(transport: transport, environment: environment, timeout: timeout, kind: nil)
   }

@@ -35,13 +35,16 @@ public final class ModelRouter: Sendable {
     self.modelContextWindow = modelContextWindow
   }
 
-  /// The chain, prices and context window a config asks for.
+  /// The chain, prices and context window a config asks for. `probeTimeout` bounds how long a
+  /// request waits for the server's answer about the window (`ContextWindowProbe`).
   public convenience init(
-    config: Config, transport: any HTTPTransport, environment: [String: String]
+    config: Config, transport: any HTTPTransport, environment: [String: String],
+    probeTimeout: Duration = ContextWindowProbe.defaultTimeout
   ) {
     self.init(
       fallbacks: config.fallbacks, prices: config.prices,
-      contextWindows: ContextWindowProbe(transport: transport, environment: environment),
+      contextWindows: ContextWindowProbe(
+        transport: transport, environment: environment, timeout: probeTimeout),
       modelContextWindow: config.modelContextWindow)
   }
 

@@ -22,16 +22,20 @@ public final class ServeService: Sendable {
   /// - Parameters:
   ///   - apiKey: the key clients must send (`Authorization: Bearer` or `x-api-key`); nil lets
   ///     every client in (fine on loopback only, which `codex serve` enforces).
+  ///   - probeTimeout: how long a request waits for what a server says about a model's context
+  ///     (Ollama's `num_ctx`).
   public init(
     config: Config, environment: [String: String], transport: any HTTPTransport,
     apiKey: String?, log: @escaping @Sendable (String) -> Void,
-    debug: (@Sendable (String) -> Void)? = nil
+    debug: (@Sendable (String) -> Void)? = nil,
+    probeTimeout: Duration = ContextWindowProbe.defaultTimeout
   ) {
     self.config = config
     self.environment = environment
     self.transport = transport
     router = ServeRouter(config: config)
-    modelRouter = ModelRouter(config: config, transport: transport, environment: environment)
+    modelRouter = ModelRouter(
+      config: config, transport: transport, environment: environment, probeTimeout: probeTimeout)
     catalog = ServeModelList(ttl: config.serve.modelsCacheTTL)
     var gates: [String: ProviderGate] = [:]
     for p in config.providers.providers + [config.provider] where !p.limits.isUnlimited {

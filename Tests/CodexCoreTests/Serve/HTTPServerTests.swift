@@ -169,10 +169,10 @@ import Testing
     let left = ContinuousClock.now
     c.abort()
     #expect(await eventually { cancelledAt.withLock { $0 } != nil })
-    // The cancelled task has to be scheduled again to see it, which a loaded machine may delay;
-    // the 100 ms bound on closing the upstream is ServeProxyTests' (no scheduling involved).
+    // The handler would sleep 60 s: ending well before that, it was cancelled by the client
+    // leaving. (How soon is a speed figure a loaded machine would make flaky; not asserted.)
     let elapsed = (cancelledAt.withLock { $0 } ?? .now) - left
-    #expect(elapsed < .seconds(2), "cancelled after \(elapsed)")
+    #expect(elapsed < .seconds(30), "cancelled after \(elapsed)")
     #expect(await eventually { server.requestsInFlight == 0 && server.openConnections == 0 })
   }
 

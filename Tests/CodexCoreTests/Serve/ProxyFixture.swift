@@ -31,7 +31,9 @@ final class ProxyFixture: Sendable {
     let box = logBox
     service = ServeService(
       config: config, environment: env, transport: CurlTransport(), apiKey: apiKey,
-      log: { line in box.lines.withLock { $0.append(line) } })
+      log: { line in box.lines.withLock { $0.append(line) } },
+      // A hang guard: what a fake upstream says about a model must arrive on a busy machine.
+      probeTimeout: .seconds(120))
     server = try HTTPServer(
       host: "127.0.0.1", port: 0, limits: limits, handler: service.handle)
     try server.start()
