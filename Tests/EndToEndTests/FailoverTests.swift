@@ -24,7 +24,9 @@ import Testing
   @Test func firstRefusesTheConnection() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let second = try FakeHTTPServer { _ in .sse(chatSSE(["from second"])) }
     defer { second.stop() }
     try s.write(
@@ -99,7 +101,9 @@ import Testing
   @Test func jsonEventAndCost() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let second = try FakeHTTPServer { _ in .sse(chatSSE(["priced"])) }
     defer { second.stop() }
     try s.write(

@@ -145,7 +145,9 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
   @Test func unreachableLocalServerNamesURLAndWhatToStart() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let r = try await s.run([
       "--provider", "ollama", "--provider-url", "http://127.0.0.1:\(port)", "-m", "llama3", "hi",
     ])
@@ -160,7 +162,9 @@ func chatSSE(_ parts: [String], reasoning: [String] = [], usage: Bool = true) ->
     // listens, that is the error to report, not "no model chosen".
     let s = try Scratch()
     defer { s.cleanUp() }
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let r = try await s.run(["--provider-url", "http://127.0.0.1:\(port)/v1", "hi"])
     #expect(r.exitCode == 1)
     #expect(

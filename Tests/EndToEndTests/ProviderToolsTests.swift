@@ -110,7 +110,9 @@ import Testing
   @Test func modelsWhenTheServerIsDown() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let r = try await s.run([
       "models", "--provider", "vllm", "--provider-url", "http://127.0.0.1:\(port)/v1",
     ])
@@ -173,7 +175,9 @@ import Testing
   @Test func doctorServerDownAndConfigWarnings() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     try s.write("home/.codex/config.toml", "aproval_policy = \"never\"\n")
     let r = try await s.run([
       "doctor", "--json", "--provider", "ollama", "--provider-url", "http://127.0.0.1:\(port)",
@@ -307,7 +311,9 @@ import Testing
     let notOllama = try await s.run(["pull", "x", "--provider", "vllm"])
     #expect(notOllama.exitCode == 1)
     #expect(notOllama.stderr.contains("cannot pull models (only Ollama can)"))
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let down = try await s.run([
       "pull", "x", "--provider", "ollama", "--provider-url", "http://127.0.0.1:\(port)",
     ])

@@ -146,7 +146,9 @@ import Testing
   }
 
   @Test func nobodyListeningIsOneLine() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let transport = StreamableHTTPMCPTransport(
       url: "http://127.0.0.1:\(port)/mcp", headers: [], http: CurlTransport())
     let client = MCPClient(transport: transport, roots: [])

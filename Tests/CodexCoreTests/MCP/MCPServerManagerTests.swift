@@ -62,7 +62,11 @@ import Testing
   }
 
   @Test func aSlowServerIsReportedThenJoinsALaterRequest() async throws {
-    var slow = try stdio("slow", "slow-start", env: ["MCP_DELAY": "1.5"])
+    let gate = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "mcp-gate-\(UUID().uuidString)"
+    ).path
+    defer { try? FileManager.default.removeItem(atPath: gate) }
+    var slow = try stdio("slow", "slow-start", env: ["MCP_GATE": gate])
     slow.startupTimeout = .milliseconds(300)
     let m = manager([slow, try stdio("fast", "normal")])
     let runner = toolbox(m, .onRequest)
@@ -73,6 +77,7 @@ import Testing
     let first = runner.specs(for: .chat).map(\.name)
     #expect(first.contains("fast__echo"))
     #expect(!first.contains { $0.hasPrefix("slow__") })
+    FileManager.default.createFile(atPath: gate, contents: nil)
     _ = try await waitFor { m.tools.contains { $0.server == "slow" } ? true : nil }
     await runner.prepareForRequest(emit: rec.emit)
     #expect(rec.warnings.contains { $0.contains("'slow' is ready now; its 5 tools are offered") })

@@ -72,7 +72,9 @@ import Testing
   }
 
   @Test func downServerNamesWhatToStart() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let checks = await doctor(ollama("http://127.0.0.1:\(port)"), model: "m").run(probe: true)
     let server = try #require(check(checks, "server"))
     #expect(server.status == .failed)

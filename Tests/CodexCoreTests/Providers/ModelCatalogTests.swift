@@ -187,7 +187,9 @@ import Testing
   }
 
   @Test func downServerIsUnreachableWithTheStartHint() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     var p = provider("http://127.0.0.1:\(port)", wire: .ollama)
     p.startHint = "ollama serve"
     await #expect {

@@ -49,7 +49,9 @@ import Testing
   }
 
   @Test func refusedConnectionMovesOnAndStaysThere() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let backup = try FakeHTTPServer { _ in Self.answer("from backup") }
     defer { backup.stop() }
     let down = provider("ollama", "http://127.0.0.1:\(port)/v1")
@@ -133,8 +135,12 @@ import Testing
   }
 
   @Test func everyEntryFailingSaysEachOne() async throws {
-    let p1 = try FakeHTTPServer.unusedLoopbackPort()
-    let p2 = try FakeHTTPServer.unusedLoopbackPort()
+    let p1Refusing = try RefusingPort()
+    defer { withExtendedLifetime(p1Refusing) {} }
+    let p1 = p1Refusing.port
+    let p2Refusing = try RefusingPort()
+    defer { withExtendedLifetime(p2Refusing) {} }
+    let p2 = p2Refusing.port
     let router = ModelRouter(fallbacks: [
       ModelRoute(provider: provider("b", "http://127.0.0.1:\(p2)"), model: "y")
     ])
@@ -148,7 +154,9 @@ import Testing
   }
 
   @Test func withoutFallbacksTheErrorIsUnchanged() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     await #expect {
       _ = try await run(ModelRouter(), primary: provider("a", "http://127.0.0.1:\(port)"))
     } throws: { error in
@@ -158,7 +166,9 @@ import Testing
   }
 
   @Test func aFallbackWithoutItsKeyIsSkipped() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let backup = try FakeHTTPServer { _ in Self.answer("third") }
     defer { backup.stop() }
     var hosted = provider("openrouter", "http://127.0.0.1:1/never", local: false)

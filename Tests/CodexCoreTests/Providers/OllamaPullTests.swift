@@ -92,7 +92,9 @@ import Testing
   }
 
   @Test func downIsUnreachableWithTheStartHint() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     var p = ollama("http://127.0.0.1:\(port)")
     p.startHint = "ollama serve"
     await #expect {

@@ -50,7 +50,9 @@ import Testing
     defer { proxy.stop() }
     let server = try FakeHTTPServer { _ in .json(200, #"{"via":"direct"}"#) }
     defer { server.stop() }
-    let bogus = "http://127.0.0.1:\(try FakeHTTPServer.unusedLoopbackPort())"
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let bogus = "http://127.0.0.1:\(refusing.port)"
     let transport = CurlTransport()
     let variables =
       Self.loopbackBypass + [

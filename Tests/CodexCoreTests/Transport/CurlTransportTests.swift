@@ -116,7 +116,9 @@ import Testing
   }
 
   @Test func connectionRefusedIsCannotConnect() async throws {
-    let port = try FakeHTTPServer.unusedLoopbackPort()
+    let refusing = try RefusingPort()
+    defer { withExtendedLifetime(refusing) {} }
+    let port = refusing.port
     let url = "http://127.0.0.1:\(port)/v1/chat/completions"
     do {
       _ = try await transport.send(HTTPRequest(url: url))

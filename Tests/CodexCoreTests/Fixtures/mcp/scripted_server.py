@@ -13,7 +13,7 @@ per line, to the file named by $MCP_TRACE (when set), so tests can check what co
   hang            never answers anything
   cursor-loop     tools/list returns the same nextCursor forever
   stdout-close    closes its stdout after initialize but keeps running
-  slow-start      waits $MCP_DELAY seconds (default 2) before answering initialize
+  slow-start      answers initialize only once the file named by $MCP_GATE exists
   grows           like normal, and calling echo adds a tool and sends list_changed
 
 Tools (normal): echo (returns its arguments), wait (never answers; cancellation),
@@ -124,7 +124,10 @@ while True:
         continue
     if method == "initialize":
         if MODE == "slow-start":
-            time.sleep(float(os.environ.get("MCP_DELAY", "2")))
+            # A gate the test opens, not a delay: on a loaded machine a delay may pass before
+            # the test looks, and the server would not be slow at all.
+            while not os.path.exists(os.environ["MCP_GATE"]):
+                time.sleep(0.02)
         offered = msg["params"]["protocolVersion"]
         if MODE == "reject-version" and not rejected:
             rejected = True
