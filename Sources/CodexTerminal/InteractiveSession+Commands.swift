@@ -90,7 +90,8 @@ extension InteractiveSession {
       guard await offerPull(name, client: client, console) else { return }
     } else if let available, !known {
       console.say(
-        style.yellow("note: ") + "\(client.provider.name) does not list \(TerminalText.escaped(name)); it lists "
+        style.yellow("note: ")
+          + "\(client.provider.name) does not list \(TerminalText.escaped(name)); it lists "
           + TerminalText.escaped(available.map(\.id).joined(separator: ", ")))
     }
     // The options configured for the new model (`[models."NAME"]`) come with it.

@@ -111,9 +111,9 @@ public struct ConfigLoader: Sendable {
       let profile = base.subtree(["profiles", profileName])
       if profile.isEmpty && base.get(["profiles", profileName]) == nil {
         let known = base.children(of: ["profiles"])
-        let where_ = o.profile != nil ? "--profile" : "profile"
+        let flagOrKey = o.profile != nil ? "--profile" : "profile"
         throw ConfigError(
-          location: where_,
+          location: flagOrKey,
           message: "no profile '\(profileName)' in the config"
             + (known.isEmpty
               ? " (it defines none)" : "; profiles: \(known.joined(separator: ", "))"))

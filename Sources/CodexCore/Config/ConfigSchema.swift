@@ -43,27 +43,28 @@ public struct ConfigKey: Sendable {
 public enum ConfigSchema {
   static let intMax = Int64.max
 
-  public static let provider: [ConfigKey] = [
-    ConfigKey("name", .string, "display name"),
-    ConfigKey("base_url", .string, "base URL of the API"),
-    ConfigKey("env_key", .string, "environment variable holding the API key"),
-    ConfigKey("env_key_instructions", .string, "shown when the key is missing"),
-    ConfigKey("wire_api", .choice(WireAPI.allCases.map(\.rawValue)), "the protocol it speaks"),
-    ConfigKey(
-      "flavor", .choice(ServerFlavor.allCases.map(\.rawValue)),
-      "the server's habits on a shared wire"),
-    ConfigKey("query_params", .stringTable, "query parameters added to every request"),
-    ConfigKey("http_headers", .stringTable, "headers added to every request"),
-    ConfigKey("env_http_headers", .stringTable, "headers whose values come from variables"),
-    ConfigKey("request_max_retries", .integer(0...100), "retries of a failed request"),
-    ConfigKey("stream_max_retries", .integer(0...100), "retries of a dropped stream"),
-    ConfigKey("stream_idle_timeout_ms", .integer(1...intMax), "silence before giving up"),
-    ConfigKey("requires_openai_auth", .ignored, "codex-rs: ChatGPT login (not used)"),
-    ConfigKey("model_options", .opaque, "options sent with every request"),
-    ConfigKey("text_tool_calls", .bool, "accept tool calls printed as text"),
-    ConfigKey("chat_template", .string, "prompt template for the native TGI wire"),
-    ConfigKey("default_model", .string, "model when none is configured"),
-  ] + ProviderLimits.schema
+  public static let provider: [ConfigKey] =
+    [
+      ConfigKey("name", .string, "display name"),
+      ConfigKey("base_url", .string, "base URL of the API"),
+      ConfigKey("env_key", .string, "environment variable holding the API key"),
+      ConfigKey("env_key_instructions", .string, "shown when the key is missing"),
+      ConfigKey("wire_api", .choice(WireAPI.allCases.map(\.rawValue)), "the protocol it speaks"),
+      ConfigKey(
+        "flavor", .choice(ServerFlavor.allCases.map(\.rawValue)),
+        "the server's habits on a shared wire"),
+      ConfigKey("query_params", .stringTable, "query parameters added to every request"),
+      ConfigKey("http_headers", .stringTable, "headers added to every request"),
+      ConfigKey("env_http_headers", .stringTable, "headers whose values come from variables"),
+      ConfigKey("request_max_retries", .integer(0...100), "retries of a failed request"),
+      ConfigKey("stream_max_retries", .integer(0...100), "retries of a dropped stream"),
+      ConfigKey("stream_idle_timeout_ms", .integer(1...intMax), "silence before giving up"),
+      ConfigKey("requires_openai_auth", .ignored, "codex-rs: ChatGPT login (not used)"),
+      ConfigKey("model_options", .opaque, "options sent with every request"),
+      ConfigKey("text_tool_calls", .bool, "accept tool calls printed as text"),
+      ConfigKey("chat_template", .string, "prompt template for the native TGI wire"),
+      ConfigKey("default_model", .string, "model when none is configured"),
+    ] + ProviderLimits.schema
 
   public static let sandboxWorkspaceWrite: [ConfigKey] = [
     ConfigKey("writable_roots", .stringArray, "more folders commands may write"),

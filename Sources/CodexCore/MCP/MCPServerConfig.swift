@@ -131,10 +131,10 @@ extension ConfigInterpreter {
 
   mutating func mcpServer(_ name: String) throws -> MCPServerConfig {
     let p = ["mcp_servers", name]
-    let where_ = layers.origin(of: p)
+    let origin = layers.origin(of: p)
     guard !name.isEmpty, name.utf8.allSatisfy(MCPToolNames.isAllowed) else {
       throw ConfigError(
-        where_,
+        origin,
         "MCP server name \(JSON.quoted(name)) may only have letters, digits, '-' and '_' "
           + "(it becomes part of the tool names the model sees)")
     }
@@ -151,7 +151,7 @@ extension ConfigInterpreter {
     switch (command, url) {
     case (let command?, nil):
       guard !command.isEmpty, let s = layers.get(p + ["command"]) else {
-        throw ConfigError(where_, "mcp_servers.\(name).command is empty")
+        throw ConfigError(origin, "mcp_servers.\(name).command is empty")
       }
       for key in ["bearer_token_env_var", "http_headers", "env_http_headers"]
       where layers.get(p + [key]) != nil || !layers.subtree(p + [key]).isEmpty {
@@ -205,10 +205,10 @@ extension ConfigInterpreter {
           headers: headers, envHeaders: envHeaders))
     case (.some, .some):
       throw ConfigError(
-        where_, "mcp_servers.\(name) has both command and url; a server has one or the other")
+        origin, "mcp_servers.\(name) has both command and url; a server has one or the other")
     case (nil, nil):
       throw ConfigError(
-        where_,
+        origin,
         "mcp_servers.\(name) needs a command (a program to start) or a url (a streamable HTTP server)"
       )
     }
