@@ -53,8 +53,16 @@ public struct ProviderInfo: Sendable, Equatable {
   public var isLocal: Bool
   /// How to start the server when it does not answer (`ollama serve`).
   public var startHint: String?
-  /// Accept tool calls that the model printed as text (small local models do this).
-  public var textToolCalls: Bool
+  /// Accept tool calls that the model printed as text (small local models do this): the
+  /// config's `text_tool_calls`, else on for a server on the user's machine or network. Derived
+  /// rather than stored, so a provider that becomes local (`--provider-url`, a `base_url` read
+  /// after the provider was made) gets the local default too.
+  public var textToolCalls: Bool {
+    get { textToolCallsSetting ?? isLocal }
+    set { textToolCallsSetting = newValue }
+  }
+  /// `text_tool_calls` as configured; nil follows `isLocal`.
+  public var textToolCallsSetting: Bool?
   /// Default model when none is configured.
   public var defaultModel: String?
   public var modelOptions: ModelOptions
@@ -93,7 +101,7 @@ public struct ProviderInfo: Sendable, Equatable {
     self.streamIdleTimeout = streamIdleTimeout
     self.isLocal = isLocal
     self.startHint = startHint
-    self.textToolCalls = textToolCalls ?? isLocal
+    self.textToolCallsSetting = textToolCalls
     self.defaultModel = defaultModel
     self.modelOptions = modelOptions
     self.chatTemplate = chatTemplate

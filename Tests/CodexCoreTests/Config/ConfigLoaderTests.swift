@@ -217,6 +217,36 @@ struct TempHome {
     #expect(c.provider.isLocal == false)
   }
 
+  /// Small local models print tool calls as text; recovering them is on by default for any
+  /// server on the user's machine or network, however it became the provider.
+  @Test func textToolCallsFollowWhetherTheServerIsLocalUnlessSet() throws {
+    let c = try TempHome([
+      "config.toml": """
+      model_provider = "box"
+      [model_providers.box]
+      base_url = "http://127.0.0.1:8080/v1"
+      [model_providers.hosted]
+      base_url = "https://api.example.com/v1"
+      [model_providers.strict]
+      base_url = "http://localhost:8081/v1"
+      text_tool_calls = false
+      [model_providers.lenient]
+      base_url = "https://api.example.com/v1"
+      text_tool_calls = true
+      """
+    ]).load()
+    #expect(c.provider.textToolCalls)
+    #expect(c.providers["hosted"]?.textToolCalls == false)
+    #expect(c.providers["strict"]?.textToolCalls == false)
+    #expect(c.providers["lenient"]?.textToolCalls == true)
+    // A hosted built-in pointed at a local server with --provider-url.
+    var o = ConfigOverrides()
+    o.provider = "openai"
+    o.providerURL = "http://127.0.0.1:9000/v1"
+    #expect(try TempHome().load(o).provider.textToolCalls)
+    #expect(try TempHome().load().provider.textToolCalls == false)
+  }
+
   @Test func modelWithProviderPrefixRoutes() throws {
     let home = try TempHome([
       "config.toml": "[model_providers.mistral]\nbase_url = \"https://api.mistral.ai/v1\"\n"
