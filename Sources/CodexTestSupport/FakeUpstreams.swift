@@ -189,8 +189,113 @@ public struct FakeUpstreamWire: Sendable {
     return sse(events.map { "data:\($0)\n\n" }, cutAfter: cutAfter, then: then)
   }
 
-  /// Every wire `codex` speaks. Anthropic and Gemini join here when their wires land.
-  public static let all: [FakeUpstreamWire] = [chat, responses, ollama, tgi]
+  /// Anthropic's Messages stream (protocols.md §5): typed events, one content block per
+  /// thinking, text and tool use, usage in `message_start` and (cumulative) `message_delta`.
+  public static let anthropic = FakeUpstreamWire(
+    name: "anthropic", basePath: "", streamPath: "/v1/messages", supportsTools: true,
+    supportsReasoning: true
+  ) { answer, cutAfter, then in
+    var events: [JSON] = [
+      [
+        "type": "message_start",
+        "message": [
+          "id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [],
+          "stop_reason": nil,
+          "usage": ["input_tokens": .int(Int64(answer.inputTokens)), "output_tokens": 1],
+        ],
+      ]
+    ]
+    var index: Int64 = 0
+    func block(_ start: JSON, _ deltas: [JSON], signature: String? = nil) {
+      events.append(["type": "content_block_start", "index": .int(index), "content_block": start])
+      for d in deltas {
+        events.append(["type": "content_block_delta", "index": .int(index), "delta": d])
+      }
+      if let signature {
+        events.append([
+          "type": "content_block_delta", "index": .int(index),
+          "delta": ["type": "signature_delta", "signature": .string(signature)],
+        ])
+      }
+      events.append(["type": "content_block_stop", "index": .int(index)])
+      index += 1
+    }
+    if !answer.reasoning.isEmpty {
+      block(
+        ["type": "thinking", "thinking": ""],
+        answer.reasoning.map { ["type": "thinking_delta", "thinking": .string($0)] },
+        signature: "sig-1")
+    }
+    if !answer.text.isEmpty {
+      block(
+        ["type": "text", "text": ""],
+        answer.text.map { ["type": "text_delta", "text": .string($0)] })
+    }
+    for c in answer.toolCalls {
+      block(
+        ["type": "tool_use", "id": .string(c.id), "name": .string(c.name), "input": [:]],
+        [["type": "input_json_delta", "partial_json": .string(c.arguments)]])
+    }
+    events.append([
+      "type": "message_delta",
+      "delta": [
+        "stop_reason": .string(answer.toolCalls.isEmpty ? "end_turn" : "tool_use"),
+        "stop_sequence": nil,
+      ],
+      "usage": ["output_tokens": .int(Int64(answer.outputTokens))],
+    ])
+    events.append(["type": "message_stop"])
+    return sse(
+      events.map { e in "event: \(e["type"]?.stringValue ?? "")\ndata: \(e.serialized())\n\n" },
+      cutAfter: cutAfter, then: then)
+  }
+
+  /// Gemini's `streamGenerateContent?alt=sse` (protocols.md §6): each event a whole
+  /// `GenerateContentResponse`, thought summaries as `thought: true` parts, function calls
+  /// whole, usage on the last event, no `[DONE]`.
+  public static let gemini = FakeUpstreamWire(
+    name: "gemini", basePath: "", streamPath: "/v1beta/models/", supportsTools: true,
+    supportsReasoning: true
+  ) { answer, cutAfter, then in
+    func event(_ parts: [JSON], finish: Bool = false) -> JSON {
+      var candidate: JSONObject = [
+        "content": ["role": "model", "parts": .array(parts)], "index": 0,
+      ]
+      var e: JSONObject = ["modelVersion": "m", "responseId": "r1"]
+      if finish {
+        candidate["finishReason"] = "STOP"
+        e["usageMetadata"] = [
+          "promptTokenCount": .int(Int64(answer.inputTokens)),
+          "candidatesTokenCount": .int(Int64(answer.outputTokens)),
+          "totalTokenCount": .int(Int64(answer.inputTokens + answer.outputTokens)),
+        ]
+      }
+      e["candidates"] = [.object(candidate)]
+      return .object(e)
+    }
+    var events: [JSON] = answer.reasoning.map { event([["text": .string($0), "thought": true]]) }
+    events += answer.text.map { event([["text": .string($0)]]) }
+    let calls: [JSON] = answer.toolCalls.map { c in
+      [
+        "functionCall": [
+          "id": .string(c.id), "name": .string(c.name),
+          "args": (try? JSON.parse(c.arguments)) ?? [:],
+        ],
+        "thoughtSignature": "sig-1",
+      ]
+    }
+    events.append(event(calls, finish: true))
+    return sse(events.map { "data: \($0.serialized())\n\n" }, cutAfter: cutAfter, then: then)
+  }
+
+  /// Every wire `codex` speaks.
+  public static let all: [FakeUpstreamWire] = [chat, responses, ollama, tgi, anthropic, gemini]
+
+  /// Whether `path` (with its query) is this wire's streaming model request rather than a
+  /// lookup (a model list, Ollama's /api/show).
+  public func isStreamRequest(_ path: String) -> Bool {
+    name == "gemini" ? path.contains(":streamGenerateContent") : path.hasPrefix(streamPath)
+  }
 
   /// A config block for a provider `id` on this wire at `root` (the fake server's base URL).
   public func providerTOML(id: String, root: String, extra: String = "") -> String {

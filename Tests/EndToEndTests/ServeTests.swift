@@ -27,7 +27,7 @@ import Testing
       for wire in FakeUpstreamWire.all {
         let server = try FakeHTTPServer { req in
           if let respond { return respond(wire, req) }
-          guard req.path.hasPrefix(wire.streamPath) else {
+          guard wire.isStreamRequest(req.path) else {
             return .json(200, #"{"object":"list","data":[{"id":"m1"}],"models":[{"name":"m1"}]}"#)
           }
           // TGI's native wire has no tool calls: its answer is text only.
@@ -130,7 +130,7 @@ import Testing
       // The history each SDK sent (a tool call and its result) reached the upstream.
       // (Ollama is also asked about the model, for num_ctx: not counted here.)
       let sent =
-        setup.upstreams[wire.name]?.requests.filter { $0.path.hasPrefix(wire.streamPath) }
+        setup.upstreams[wire.name]?.requests.filter { wire.isStreamRequest($0.path) }
         .map(\.bodyText) ?? []
       #expect(sent.count == 4, "\(wire.name)")
       #expect(
@@ -169,7 +169,7 @@ import Testing
 
   @Test func anUpstreamThatDropsMidStreamIsAnErrorForTheSDKs() async throws {
     let setup = try await Setup { wire, req in
-      req.path.hasPrefix(wire.streamPath)
+      wire.isStreamRequest(req.path)
         ? wire.stream(FakeAnswer(text: ["partial ", "answer ", "never"]), 2, [.close])
         : .json(404, "{}")
     }
@@ -300,7 +300,7 @@ import Testing
   @Test func sigtermLetsAStreamInFlightFinishThenExitsZero() async throws {
     let gate = try FakeGate()
     let setup = try await Setup { wire, req in
-      guard req.path.hasPrefix(wire.streamPath) else { return .json(404, "{}") }
+      guard wire.isStreamRequest(req.path) else { return .json(404, "{}") }
       var r = wire.stream(FakeAnswer(text: ["before ", "after"]), nil, [])
       r.steps.insert(.wait(gate), at: 1)
       return r
@@ -336,7 +336,7 @@ import Testing
     await idle.stop()
 
     let hang = try await Setup { wire, req in
-      req.path.hasPrefix(wire.streamPath)
+      wire.isStreamRequest(req.path)
         ? wire.stream(FakeAnswer(text: ["x"]), 1, [.hang]) : .json(404, "{}")
     }
     let body = #"{"model":"chat/m1","stream":true,"messages":[{"role":"user","content":"hi"}]}"#

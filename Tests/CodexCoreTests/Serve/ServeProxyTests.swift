@@ -13,7 +13,7 @@ import Testing
   func streamsEveryWireAsChatCompletions(_ wireName: String) async throws {
     let wire = try #require(FakeUpstreamWire.all.first { $0.name == wireName })
     let upstream = try FakeHTTPServer { req in
-      req.path.hasPrefix(wire.streamPath)
+      wire.isStreamRequest(req.path)
         ? wire.stream(Self.answer, nil, []) : .json(404, #"{"error":"no"}"#)
     }
     defer { upstream.stop() }
@@ -43,7 +43,7 @@ import Testing
     #expect(chunks.allSatisfy { $0["model"] == "m1" })
     // The upstream got the conversation in its own wire.
     // (An Ollama upstream is asked about the model's context first: `num_ctx`.)
-    let sent = try #require(upstream.requests.first { $0.path.hasPrefix(wire.streamPath) })
+    let sent = try #require(upstream.requests.first { wire.isStreamRequest($0.path) })
     #expect(sent.bodyText.contains("Be brief."))
   }
 
@@ -103,7 +103,7 @@ import Testing
     #expect(whole.bodyJSON?["choices"]?[0]?["finish_reason"] == "tool_calls")
     // The history and tools reached the upstream in its wire.
     let sent = try #require(
-      upstream.requests.first { $0.path.hasPrefix(wire.streamPath) }?.bodyText)
+      upstream.requests.first { wire.isStreamRequest($0.path) }?.bodyText)
     #expect(sent.contains("get_weather"))
     #expect(sent.contains("rain"))
     #expect(sent.contains("Oslo"))
@@ -168,6 +168,48 @@ import Testing
     #expect(sent["response_format"]?["type"] == "json_object")
     #expect(sent["tool_choice"]?["function"]?["name"] == "f")
     #expect(sent["model"] == "m1")
+  }
+
+  /// `tool_choice` and `stop` reach every wire that has a place for them, in its own words.
+  @Test(
+    arguments: [
+      ("chat", #"{"type":"function","function":{"name":"f"}}"#, "stop", #"["END"]"#),
+      ("responses", #"{"type":"function","name":"f"}"#, nil, ""),
+      ("anthropic", #"{"type":"tool","name":"f"}"#, "stop_sequences", #"["END"]"#),
+      (
+        "gemini", #"{"functionCallingConfig":{"allowedFunctionNames":["f"],"mode":"ANY"}}"#,
+        "generationConfig.stopSequences", #"["END"]"#
+      ),
+      ("ollama", nil, "options.stop", #"["END"]"#),
+    ] as [(String, String?, String?, String)])
+  func toolChoiceAndStopReachEveryWireThatHasThem(
+    _ wireName: String, _ choice: String?, _ stopKey: String?, _ stop: String
+  ) async throws {
+    let wire = try #require(FakeUpstreamWire.all.first { $0.name == wireName })
+    let upstream = try FakeHTTPServer { req in
+      wire.isStreamRequest(req.path) ? wire.stream(Self.answer, nil, []) : .json(404, "{}")
+    }
+    defer { upstream.stop() }
+    let proxy = try ProxyFixture(
+      "model_provider = \"up\"\n" + wire.providerTOML(id: "up", root: upstream.baseURL))
+    let r = try await proxy.post(
+      "/v1/chat/completions",
+      chatBody(
+        extra:
+          #","stop":["END"],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":{"type":"function","function":{"name":"f"}}"#
+      ))
+    await proxy.stop()
+    #expect(r.status == 200)
+    let sent = try #require(upstream.requests.first { wire.isStreamRequest($0.path) }?.bodyJSON)
+    let choiceKey = ["gemini": "toolConfig"][wireName] ?? "tool_choice"
+    let expected = try choice.map { try JSON.parse($0) }
+    #expect(sent[choiceKey] == expected, "\(sent)")
+    if let stopKey {
+      var value: JSON? = sent
+      for part in stopKey.split(separator: ".") { value = value?[String(part)] }
+      let expectedStop = try JSON.parse(stop)
+      #expect(value == expectedStop, "\(sent)")
+    }
   }
 
   // MARK: Routing

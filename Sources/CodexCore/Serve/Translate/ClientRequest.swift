@@ -44,32 +44,35 @@ struct ClientRequest: Sendable {
     request.options = configured.merged(with: chat.options)
     var dropped: [String] = []
     if toolChoice == ToolChoice.none { request.tools = [] }
-    // Not a switch: wires added later (Anthropic, Gemini) take the last branch until they
-    // say what they can carry.
-    if provider.wire == .chat {
+    let choice = request.tools.isEmpty ? nil : toolChoice
+    let stops = JSON.array(stop.map { .string($0) })
+    switch provider.wire {
+    case .chat:
       for e in passthrough.entries { request.options.extra[e.key] = e.value }
-      if let choice = toolChoice, !request.tools.isEmpty {
-        request.options.extra["tool_choice"] = choice.chatJSON
-      }
-      if !stop.isEmpty { request.options.extra["stop"] = .array(stop.map { .string($0) }) }
-    } else if provider.wire == .responses {
-      if let choice = toolChoice, !request.tools.isEmpty {
-        request.options.extra["tool_choice"] = choice.responsesJSON
-      }
+      if let choice { request.options.extra["tool_choice"] = choice.chatJSON }
+      if !stop.isEmpty { request.options.extra["stop"] = stops }
+    case .responses:
+      if let choice { request.options.extra["tool_choice"] = choice.responsesJSON }
       if !stop.isEmpty { dropped.append("stop") }
       dropped += passthrough.keys
-    } else if provider.wire == .ollama {
+    case .anthropic:
+      if let choice { request.options.extra["tool_choice"] = choice.anthropicJSON }
+      if !stop.isEmpty { request.options.extra["stop_sequences"] = stops }
+      dropped += passthrough.keys
+    case .gemini:
+      if let choice { request.options.extra["toolConfig"] = choice.geminiJSON }
+      if !stop.isEmpty { request.options.extra["stopSequences"] = stops }
+      dropped += passthrough.keys
+    case .ollama:
       for e in samplingExtras.entries { request.options.extra[e.key] = e.value }
-      if !stop.isEmpty { request.options.extra["stop"] = .array(stop.map { .string($0) }) }
-      if let choice = toolChoice, choice != .auto, choice != ToolChoice.none {
-        dropped.append("tool_choice")
-      }
+      if !stop.isEmpty { request.options.extra["stop"] = stops }
+      if let choice, choice != .auto { dropped.append("tool_choice") }
       dropped += passthrough.keys.filter { samplingExtras[$0] == nil }
-    } else {
+    case .tgi:
+      // Its stop list holds the chat template's end markers (at most four in all), and it
+      // takes no tools.
       if !stop.isEmpty { dropped.append("stop") }
-      if let choice = toolChoice, choice != .auto, choice != ToolChoice.none {
-        dropped.append("tool_choice")
-      }
+      if let choice, choice != .auto { dropped.append("tool_choice") }
       dropped += passthrough.keys
     }
     return (request, dropped)
@@ -90,6 +93,30 @@ enum ToolChoice: Sendable, Equatable {
     case .required: return "required"
     case .function(let name): return ["type": "function", "function": ["name": .string(name)]]
     }
+  }
+
+  var anthropicJSON: JSON {
+    switch self {
+    case .auto: return ["type": "auto"]
+    case .none: return ["type": "none"]
+    case .required: return ["type": "any"]
+    case .function(let name): return ["type": "tool", "name": .string(name)]
+    }
+  }
+
+  var geminiJSON: JSON {
+    let mode: String
+    var config: JSONObject = [:]
+    switch self {
+    case .auto: mode = "AUTO"
+    case .none: mode = "NONE"
+    case .required: mode = "ANY"
+    case .function(let name):
+      mode = "ANY"
+      config["allowedFunctionNames"] = [.string(name)]
+    }
+    config["mode"] = .string(mode)
+    return ["functionCallingConfig": .object(config)]
   }
 
   var responsesJSON: JSON {
