@@ -501,7 +501,7 @@ import Testing
     #expect(sseEvents(m.bodyText).last?.event == "error")
   }
 
-  @Test func aClientThatLeavesMidStreamClosesTheUpstream() async throws {
+  @Test func aClientThatLeavesMidStreamClosesTheUpstreamWithin100ms() async throws {
     let upstream = try FakeHTTPServer { _ in
       FakeUpstreamWire.chat.stream(FakeAnswer(text: ["first"]), 1, [.hang])
     }
@@ -511,32 +511,36 @@ import Testing
         + FakeUpstreamWire.chat.providerTOML(id: "up", root: upstream.baseURL))
     let port = proxy.port
     let body = chatBody()
-    // The upstream never sends another byte and nothing in the path times out in under 30 s,
-    // so a close well inside that bound was caused by the client leaving. (How fast — a few
-    // milliseconds when the machine is idle — is a speed figure, not asserted here: three
-    // threads take part, and a loaded machine may delay each.)
-    let client = try await RawHTTPConnection.run { () -> RawHTTPConnection in
-      let c = try RawHTTPConnection(port: port)
-      try c.send(
-        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-      )
-      // Wait for the first token to arrive, so the stream is under way.
-      var seen = ""
-      while !seen.contains("first") {
-        seen += String(decoding: try c.readSome(timeoutMs: 30_000), as: UTF8.self)
+    // The upstream never sends another byte, so a proxy that noticed the client only at its
+    // next write, or on a timer, would never close it in time. Three threads take part (the
+    // proxy's loop, curl's, the upstream's), which a machine loaded by the rest of the suite
+    // may each delay; scheduling only ever adds delay, so the best of up to ten tries is held
+    // to 100 ms (the first try, on an idle machine).
+    var best = Duration.seconds(3600)
+    for attempt in 1...10 {
+      let client = try await RawHTTPConnection.run { () -> RawHTTPConnection in
+        let c = try RawHTTPConnection(port: port)
+        try c.send(
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        )
+        // Wait for the first token to arrive, so the stream is under way.
+        var seen = ""
+        while !seen.contains("first") {
+          seen += String(decoding: try c.readSome(timeoutMs: 30_000), as: UTF8.self)
+        }
+        return c
       }
-      return c
+      #expect(upstream.openConnectionCount == 1)
+      let left = ContinuousClock.now
+      client.abort()
+      #expect(await upstream.wait { $0.openConnectionCount == 0 })
+      // Timed by the upstream's own clock reading, not by this test's polling.
+      let closed = try #require(upstream.lastConnectionClosedAt)
+      best = min(best, closed - left)
+      #expect(await proxy.logLines(for: "/v1/chat/completions", count: attempt).count == attempt)
+      if best < .milliseconds(100) { break }
     }
-    #expect(upstream.openConnectionCount == 1)
-    let left = ContinuousClock.now
-    client.abort()
-    #expect(await upstream.wait { $0.openConnectionCount == 0 })
-    // Timed by the upstream's own clock reading, not by this test's polling.
-    let closed = try #require(upstream.lastConnectionClosedAt)
-    #expect(
-      closed - left < .seconds(20), "the upstream was closed \(closed - left) after the client left"
-    )
-    #expect(await proxy.logLines(for: "/v1/chat/completions", count: 1).count == 1)
+    #expect(best < .milliseconds(100), "the upstream was closed \(best) after the client left")
     let log = proxy.log
     await proxy.stop()
     #expect(log.allSatisfy { !$0.contains("/v1/chat/completions") || $0.contains(" 499 ") })
