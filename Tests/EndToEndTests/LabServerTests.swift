@@ -44,9 +44,12 @@ import Testing
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
+    // Killed outright: it has nothing to save, and this build of llama-server was seen to
+    // keep running after SIGTERM (idle, still listening), which left the suite waiting. Polled,
+    // because Foundation's waitUntilExit spins a core while it waits.
     let stop: @Sendable () -> Void = {
-      process.terminate()
-      process.waitUntilExit()
+      kill(process.processIdentifier, SIGKILL)
+      while process.isRunning { usleep(20_000) }
     }
     // The model loads in about a second on an idle machine; allow for a very busy one.
     let deadline = ContinuousClock.now + .seconds(300)
