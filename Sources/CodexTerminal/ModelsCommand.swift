@@ -157,14 +157,5 @@ enum ModelsTable {
 
 extension CommandContext {
   /// libcurl, wrapped in the DEBUG=1 request log like a session's.
-  func providerTransport() -> any HTTPTransport {
-    let curl = CurlTransport()
-    guard let d = environment["DEBUG"], !d.isEmpty, d != "0", d.lowercased() != "false" else {
-      return curl
-    }
-    let style = self.style
-    return LoggingTransport(wrapping: curl) { text in
-      TerminalIO.write(TerminalIO.stderrFD, style.dim(text) + "\n")
-    }
-  }
+  func providerTransport() -> any HTTPTransport { DebugLog.transport(environment, style: style) }
 }

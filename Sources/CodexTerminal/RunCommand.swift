@@ -16,21 +16,7 @@ struct RunCommand {
     return code
   }
 
-  var debug: Bool {
-    guard let d = environment["DEBUG"] else { return false }
-    return !d.isEmpty && d != "0" && d.lowercased() != "false"
-  }
-
-  func makeTransport() -> any HTTPTransport {
-    let curl = CurlTransport()
-    guard debug else { return curl }
-    let style = err
-    return LoggingTransport(wrapping: curl) { text in
-      // Lines from the server are shown, not obeyed.
-      TerminalIO.write(
-        TerminalIO.stderrFD, style.dim(TerminalText.escaped(text, keepingNewlines: true)) + "\n")
-    }
-  }
+  func makeTransport() -> any HTTPTransport { DebugLog.transport(environment, style: err) }
 
   /// The prompt from the arguments, stdin, or both (`cat file | codex "explain this"`).
   func readPrompt() -> String? {

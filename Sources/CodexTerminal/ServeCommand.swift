@@ -25,10 +25,7 @@ enum ServeCommand {
       return context.fail("--api-key must not be empty")
     }
 
-    let style = context.style
-    let debugSink: (@Sendable (String) -> Void)? =
-      isDebug(environment)
-      ? { @Sendable text in TerminalIO.write(TerminalIO.stderrFD, style.dim(text) + "\n") } : nil
+    let debugSink = DebugLog.sink(environment, style: context.style)
     var transport: any HTTPTransport = CurlTransport()
     if let debugSink { transport = LoggingTransport(wrapping: transport, sink: debugSink) }
     let service = ServeService(
@@ -79,11 +76,6 @@ enum ServeCommand {
         "codex serve: cut off \(cutOff) request\(cutOff == 1 ? "" : "s") still running\n")
     }
     return 0
-  }
-
-  static func isDebug(_ environment: [String: String]) -> Bool {
-    guard let d = environment["DEBUG"] else { return false }
-    return !d.isEmpty && d != "0" && d.lowercased() != "false"
   }
 
   static func seconds(_ d: Duration) -> String { "\(d.components.seconds) s" }

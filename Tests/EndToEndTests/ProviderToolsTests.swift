@@ -107,6 +107,30 @@ import Testing
     #expect(text.stdout.contains("$0.06"))
   }
 
+  /// A hostile server's bytes under DEBUG=1 are shown, never obeyed: the escape sequence that
+  /// would clear the screen and retitle the terminal arrives as text, for every command.
+  @Test func debugOutputOfAHostileServerIsEscapedForEveryCommand() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let hostile = "\u{1b}]0;pwned\u{07}\u{1b}[2J"
+    let server = try FakeHTTPServer { req in
+      req.path.hasSuffix("/models")
+        ? .json(200, #"{"object":"list","data":[{"id":"m\#(hostile)"}]}"#)
+        : .sse(chatSSE(["ok\(hostile)"]))
+    }
+    defer { server.stop() }
+    let url = server.baseURL + "/v1"
+    for arguments in [
+      ["models", "--provider-url", url],
+      ["--provider-url", url, "-m", "m", "hi"],
+    ] {
+      let r = try await s.run(arguments, environment: ["DEBUG": "1"])
+      #expect(r.stderr.contains("< HTTP 200"), "\(arguments): \(r.stderr)")
+      #expect(!r.stderr.contains("\u{1b}]0;pwned"), "\(arguments)")
+      #expect(!r.stderr.contains("\u{1b}[2J"), "\(arguments)")
+    }
+  }
+
   @Test func modelsWhenTheServerIsDown() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
