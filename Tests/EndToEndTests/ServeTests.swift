@@ -40,8 +40,12 @@ import Testing
       }
       self.upstreams = upstreams
       try scratch.write("home/.codex/config.toml", toml)
+      // The anthropic and gemini rows override the built-ins of those names, which keep
+      // needing their keys (as a local gateway in front of them would).
+      let keys = ["ANTHROPIC_API_KEY": "sk-ant-test", "GEMINI_API_KEY": "AIza-test"]
       serve = try await ServeProcess(
-        scratch: scratch, arguments: ["serve", "--port", "0"] + arguments, environment: environment)
+        scratch: scratch, arguments: ["serve", "--port", "0"] + arguments,
+        environment: keys.merging(environment) { _, given in given })
     }
 
     func stop() async {

@@ -414,14 +414,9 @@ struct ConfigInterpreter {
         }
       }
       info.baseURL = url
-      if base == nil {
-        info.isLocal = Self.isLocalURL(url)
-      } else if Self.isLocalURL(url) {
-        // A built-in moved to this machine (a local gateway, a test double): as with
-        // --provider-url, its key becomes optional.
-        info.isLocal = true
-        info.requiresKey = false
-      }
+      // A built-in moved to another URL keeps what it is: a local gateway in front of a hosted
+      // provider still needs its key and still costs money.
+      if base == nil { info.isLocal = Self.isLocalURL(url) }
     } else if base == nil, overrides.providerURL == nil || overrides.provider != id {
       let origin = layers.origin(of: p)
       throw ConfigError(origin, "model_providers.\(id) needs a base_url")
