@@ -1,8 +1,10 @@
 extension Session {
   /// How full the context is: the tokens of the last request as the server counted them (else
-  /// the estimate of the next one), and the window when known.
-  public func contextStatus() -> (used: Int, window: ContextWindow?) {
-    (context.lastRequestTokens ?? context.estimated(request(for: history)), context.window)
+  /// the estimate of the next one), and the window when known (asked of the server now if no
+  /// request has needed it yet).
+  public func contextStatus() async -> (used: Int, window: ContextWindow?) {
+    await learnWindow()
+    return (context.lastRequestTokens ?? context.estimated(request(for: history)), context.window)
   }
 
   /// `/compact`: summarises the conversation now.

@@ -85,7 +85,8 @@ import Testing
     }
 
     // The lookup has not answered (it cannot until released): the short turn completes.
-    let short = try await session().submit("hi", approvals: FixedApproval(.no)) { _ in }
+    let first = session()
+    let short = try await first.submit("hi", approvals: FixedApproval(.no)) { _ in }
     #expect(short.lastMessage == "ok")
     #expect(sentBeforeTheWindow.withLock { $0 } == 1)
 
@@ -102,5 +103,7 @@ import Testing
     #expect(try await long.value.lastMessage == "ok")
     #expect(transport.requests.count == 2)
     #expect(sentBeforeTheWindow.withLock { $0 } == 1)
+    // /status of the first session shows the window its lookup found after the turn.
+    #expect(await first.contextStatus().window?.tokens == 100_000)
   }
 }
