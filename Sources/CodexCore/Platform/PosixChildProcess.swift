@@ -136,9 +136,14 @@ struct PosixChildProcess: ~Copyable {
       kill(-pid, signal)
     }
 
+    /// The child is frozen while its descendants are signalled: otherwise it could see them die
+    /// (a shell in `wait`) and exit 0 before its own signal arrives, and a timed-out command
+    /// would look like one that finished. Continued, it meets the pending signal first.
     func signalTree(_ signal: Int32) {
+      kill(pid, SIGSTOP)
       _ = csb_signal_descendants(pid, signal)
       kill(-pid, signal)
+      kill(pid, SIGCONT)
     }
 
     /// The child is frozen first (so it cannot exit on its own and be reported as such), then

@@ -89,7 +89,8 @@ struct ProcessRunnerTests {
     let script = "sleep 100 & echo $!; sleep 101 & echo $!; echo $$; wait"
     let result = try await ProcessRunner.run(bashSpec(script, timeout: .seconds(1)))
     #expect(result.timedOut)
-    #expect(result.signal == 15)
+    #expect(
+      result.signal == 15, "exit \(String(describing: result.exitCode)): \(result.stdoutText)")
     let recorded = pids(in: result.stdoutText)
     #expect(recorded.count == 3)
     #expect(await survivors(recorded) == [])
