@@ -13,6 +13,11 @@ public enum ConfigReport {
     line("model_provider", JSON.quoted(c.provider.id))
     line("approval_policy", JSON.quoted(c.approvalPolicy.rawValue))
     line("sandbox_mode", JSON.quoted(c.sandboxMode.rawValue))
+    if !c.fallbacks.isEmpty {
+      line(
+        "fallback",
+        "[" + c.fallbacks.map { JSON.quoted($0.description) }.joined(separator: ", ") + "]")
+    }
     lines.append("# working directory: \(c.cwd)")
     lines.append("# config folder: \(c.codexHome)")
     lines.append("")
@@ -83,6 +88,18 @@ public enum ConfigReport {
     lines.append("network_access = \(c.sandboxWorkspaceWrite.networkAccess)")
     lines.append("")
     lines.append("# providers: \(c.providers.ids.joined(separator: ", "))")
+    if !c.mcpServers.isEmpty {
+      // Their commands, URLs and headers can hold secrets: `codex mcp get NAME` shows one.
+      let servers = c.mcpServers.map { server -> String in
+        let kind: String
+        switch server.transport {
+        case .stdio: kind = "stdio"
+        case .http: kind = "http"
+        }
+        return "\(server.name) (\(kind)\(server.enabled ? "" : ", disabled"))"
+      }
+      lines.append("# mcp servers: \(servers.joined(separator: ", "))")
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -378,6 +378,25 @@ struct TempHome {
     #expect(l.codexHome == "/home/u/.codex")
   }
 
+  @Test func configShowNamesTheFallbacksAndMCPServers() throws {
+    let c = try TempHome([
+      "config.toml": """
+      fallback = ["ollama/llama3"]
+      [mcp_servers.time]
+      command = "mcp-server-time"
+      [mcp_servers.docs]
+      url = "http://127.0.0.1:9/mcp"
+      enabled = false
+      """
+    ]).load()
+    let report = ConfigReport.render(c)
+    #expect(report.contains(#"fallback = ["ollama/llama3"]  # "#), "\(report)")
+    #expect(report.contains("config.toml:1"))
+    #expect(report.contains("# mcp servers: "), "\(report)")
+    #expect(report.contains("time (stdio)"))
+    #expect(report.contains("docs (http, disabled)"))
+  }
+
   @Test func configShowRedactsSecrets() throws {
     let c = try TempHome(["config.toml": Self.issueExample]).load()
     let report = ConfigReport.render(c)
