@@ -33,6 +33,11 @@ public struct RawHTTPError: Error, CustomStringConvertible {
 /// async tests go through `RawHTTPConnection.run`, which uses a thread of its own: blocking the
 /// cooperative pool would starve the server under test.
 public final class RawHTTPConnection: @unchecked Sendable {
+  /// How long a read waits for the server by default: a hang guard, never a speed check. The
+  /// suite runs on two cores, where CPU-bound tests can hold the cooperative pool (on which the
+  /// server under test runs its handlers) for half a minute at the start of a run.
+  public static let hangGuardMs: Int32 = 120_000
+
   public let fd: Int32
   private var buffer: [UInt8] = []
 
@@ -129,7 +134,7 @@ public final class RawHTTPConnection: @unchecked Sendable {
   }
 
   /// Reads up to and including the blank line that ends a head, as text.
-  public func readRawHead(timeoutMs: Int32 = 30_000) throws -> String {
+  public func readRawHead(timeoutMs: Int32 = RawHTTPConnection.hangGuardMs) throws -> String {
     while true {
       if let end = buffer.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) {
         defer { buffer.removeFirst(end.upperBound) }
@@ -155,7 +160,7 @@ public final class RawHTTPConnection: @unchecked Sendable {
   }
 
   /// Whatever arrives next (at least one byte); throws on timeout or when the server closed.
-  public func readSome(timeoutMs: Int32 = 30_000) throws -> [UInt8] {
+  public func readSome(timeoutMs: Int32 = RawHTTPConnection.hangGuardMs) throws -> [UInt8] {
     if buffer.isEmpty {
       guard try fill(timeoutMs: timeoutMs) else {
         throw RawHTTPError(description: "the server closed the connection")
@@ -166,7 +171,7 @@ public final class RawHTTPConnection: @unchecked Sendable {
   }
 
   /// Reads until the server closes the connection; returns everything read. Throws on timeout.
-  public func readToEnd(timeoutMs: Int32 = 30_000) throws -> [UInt8] {
+  public func readToEnd(timeoutMs: Int32 = RawHTTPConnection.hangGuardMs) throws -> [UInt8] {
     while try fill(timeoutMs: timeoutMs) {}
     defer { buffer = [] }
     return buffer
@@ -210,7 +215,7 @@ public final class RawHTTPConnection: @unchecked Sendable {
   /// Reads one response (skipping 1xx heads), its body by `Content-Length`, chunks or close.
   /// `onChunk` sees each chunk as it arrives.
   public func readResponse(
-    timeoutMs: Int32 = 30_000, onChunk: ([UInt8]) -> Void = { _ in }
+    timeoutMs: Int32 = RawHTTPConnection.hangGuardMs, onChunk: ([UInt8]) -> Void = { _ in }
   ) throws -> RawHTTPResponse {
     var status = 0
     var headers: [(name: String, value: String)] = []

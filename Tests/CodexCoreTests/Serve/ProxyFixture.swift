@@ -49,7 +49,8 @@ final class ProxyFixture: Sendable {
 
   /// POSTs `body` and reads the whole response.
   func post(
-    _ path: String, _ body: String, headers: [(String, String)] = [], timeoutMs: Int32 = 30_000
+    _ path: String, _ body: String, headers: [(String, String)] = [],
+    timeoutMs: Int32 = RawHTTPConnection.hangGuardMs
   ) async throws -> RawHTTPResponse {
     let port = self.port
     var head = "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

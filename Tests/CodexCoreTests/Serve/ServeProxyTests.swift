@@ -526,7 +526,7 @@ import Testing
         // Wait for the first token to arrive, so the stream is under way.
         var seen = ""
         while !seen.contains("first") {
-          seen += String(decoding: try c.readSome(timeoutMs: 30_000), as: UTF8.self)
+          seen += String(decoding: try c.readSome(), as: UTF8.self)
         }
         return c
       }

@@ -52,7 +52,8 @@ func startServer(
 }
 
 /// Sends `request` on a new connection and reads one response.
-func exchange(_ port: Int, _ request: String, timeoutMs: Int32 = 30_000) async throws
+func exchange(_ port: Int, _ request: String, timeoutMs: Int32 = RawHTTPConnection.hangGuardMs)
+  async throws
   -> RawHTTPResponse
 {
   try await RawHTTPConnection.run {
