@@ -97,6 +97,45 @@ import Testing
       lines.dropFirst().allSatisfy { $0.contains(#""session_id":""#) && !$0.contains(#""old""#) })
   }
 
+  /// `/model PROVIDER/MODEL` switches provider as `--model` would, with that model's options.
+  @Test func modelWithAProviderPrefixSwitchesProvider() async throws {
+    let s = try Scratch()
+    defer { s.cleanUp() }
+    let first = try FakeHTTPServer { req in
+      req.path == "/v1/chat/completions" ? .sse(chatSSE(["from first"])) : .json(404, "{}")
+    }
+    let second = try FakeHTTPServer { req in
+      req.path == "/v1/chat/completions" ? .sse(chatSSE(["from second"])) : .json(404, "{}")
+    }
+    defer {
+      first.stop()
+      second.stop()
+    }
+    try s.write(
+      "home/.codex/config.toml",
+      """
+      [model_providers.box]
+      base_url = "\(second.baseURL)/v1"
+      [models.m2]
+      temperature = 0.25
+      """)
+    let pty = try start(s, first)
+    try pty.expect("›")
+    pty.send("/model box/m2\r")
+    try pty.expect("provider: box")
+    try pty.expect("model: m2")
+    try pty.expect("›")
+    pty.send("hello\r")
+    try pty.expect("from second")
+    let sent = try #require(second.modelRequests.last?.bodyJSON)
+    #expect(sent["model"] == "m2")
+    #expect(sent["temperature"] == 0.25)
+    #expect(first.modelRequests.isEmpty)
+    try pty.expect("›")
+    pty.send(Self.ctrlD)
+    #expect(try pty.waitForExit() == 0)
+  }
+
   @Test func approvalPromptRunsTheCommandWhenAnsweredYes() async throws {
     let s = try Scratch()
     defer { s.cleanUp() }
