@@ -57,18 +57,8 @@ public final class PipedChildProcess: Sendable {
       ProcessSpec(
         executable: executable, arguments: arguments, workingDirectory: workingDirectory,
         environment: environment, timeout: nil))
-    var stdinPipe: [Int32] = [-1, -1]
-    var stdoutPipe: [Int32] = [-1, -1]
-    var rc = csb_pipe_cloexec(&stdinPipe)
-    guard rc == 0 else {
-      throw .systemCallFailed(call: "pipe2", reason: Platform.errorDescription(rc))
-    }
-    rc = csb_pipe_cloexec(&stdoutPipe)
-    guard rc == 0 else {
-      close(stdinPipe[0])
-      close(stdinPipe[1])
-      throw .systemCallFailed(call: "pipe2", reason: Platform.errorDescription(rc))
-    }
+    let (stdinPipe, stdoutPipe) = try ChildSpawn.pipes()
+    let pipeFDs = [stdinPipe.read, stdinPipe.write, stdoutPipe.read, stdoutPipe.write]
     // The log is a private file in $CODEX_HOME: never through a symbolic link, 0600.
     let errFD: Int32
     do {
@@ -76,55 +66,31 @@ public final class PipedChildProcess: Sendable {
         try stderrPath.map { try PrivateFiles.openForWriting($0, flags: O_APPEND) }
         ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
     } catch {
-      for fd in stdinPipe + stdoutPipe { close(fd) }
+      for fd in pipeFDs { close(fd) }
       throw .systemCallFailed(call: "open \(stderrPath ?? "/dev/null")", reason: "\(error)")
     }
     guard errFD >= 0 else {
       let reason = Platform.errorDescription(errno)
-      for fd in stdinPipe + stdoutPipe { close(fd) }
+      for fd in pipeFDs { close(fd) }
       throw .systemCallFailed(call: "open /dev/null", reason: reason)
     }
 
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, errFD, 2)
-    _ = csb_spawn_addclosefrom(&actions, 3)
-    _ = csb_spawn_addchdir(&actions, launch.workingDirectory)
-
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-    posix_spawnattr_setpgroup(&attributes, 0)
-    var allSignals = sigset_t()
-    sigfillset(&allSignals)
-    posix_spawnattr_setsigdefault(&attributes, &allSignals)
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-
-    var childPID: pid_t = 0
-    let spawnError = Platform.withCStringArray(launch.argv) { cArgv in
-      Platform.withCStringArray(launch.environment) { cEnvironment in
-        posix_spawn(&childPID, launch.executablePath, &actions, &attributes, cArgv, cEnvironment)
-      }
-    }
-    close(stdinPipe[0])
-    close(stdoutPipe[1])
+    let (childPID, spawnError) = ChildSpawn.spawn(
+      launch.executablePath, argv: launch.argv, environment: launch.environment,
+      workingDirectory: launch.workingDirectory, stdin: stdinPipe.read, stdout: stdoutPipe.write,
+      stderr: errFD, newSession: false)
+    close(stdinPipe.read)
+    close(stdoutPipe.write)
     close(errFD)
     guard spawnError == 0 else {
-      close(stdinPipe[1])
-      close(stdoutPipe[0])
+      close(stdinPipe.write)
+      close(stdoutPipe.read)
       throw .spawnFailed(
         executable: launch.executablePath, reason: Platform.errorDescription(spawnError))
     }
     // Our end of stdin never blocks the loop: a server that stops reading gets its input queued.
-    let flags = fcntl(stdinPipe[1], F_GETFL)
-    _ = fcntl(stdinPipe[1], F_SETFL, flags | O_NONBLOCK)
+    let flags = fcntl(stdinPipe.write, F_GETFL)
+    _ = fcntl(stdinPipe.write, F_SETFL, flags | O_NONBLOCK)
 
     let wake: ChildProcessControl
     do {
@@ -133,15 +99,15 @@ public final class PipedChildProcess: Sendable {
       _ = Glibc.kill(-childPID, SIGKILL)
       var status: Int32 = 0
       waitpid(childPID, &status, 0)
-      close(stdinPipe[1])
-      close(stdoutPipe[0])
+      close(stdinPipe.write)
+      close(stdoutPipe.read)
       throw error
     }
     pid = childPID
     control = Control(pid: childPID, wake: wake)
     LiveProcessGroups.shared.add(childPID)
     let loop = Loop(
-      pid: childPID, stdinFD: stdinPipe[1], stdoutFD: stdoutPipe[0], control: control,
+      pid: childPID, stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, control: control,
       maxLineBytes: maxLineBytes, onLine: onLine, onExit: onExit)
     let started = Platform.startThread { loop.run() }
     if started != 0 {

@@ -43,61 +43,21 @@ struct PosixChildProcess: ~Copyable {
   init(executablePath: String, argv: [String], environment: [String], workingDirectory: String)
     throws(ProcessError)
   {
-    var stdoutPipe: [Int32] = [-1, -1]
-    var stderrPipe: [Int32] = [-1, -1]
-    // O_CLOEXEC so a concurrently spawned sibling never inherits (and holds open) our pipes.
-    var rc = csb_pipe_cloexec(&stdoutPipe)
-    guard rc == 0 else {
-      throw .systemCallFailed(call: "pipe2", reason: Platform.errorDescription(rc))
-    }
-    rc = csb_pipe_cloexec(&stderrPipe)
-    guard rc == 0 else {
-      close(stdoutPipe[0])
-      close(stdoutPipe[1])
-      throw .systemCallFailed(call: "pipe2", reason: Platform.errorDescription(rc))
-    }
-
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-    // Also drops descriptors *we* inherited without CLOEXEC (a parent shell's fds).
-    _ = csb_spawn_addclosefrom(&actions, 3)
-    _ = csb_spawn_addchdir(&actions, workingDirectory)
-
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    // A new session: a new process group too, and no controlling terminal.
-    posix_spawnattr_setflags(
-      &attributes,
-      csb_spawn_setsid_flag() | Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-    var allSignals = sigset_t()
-    sigfillset(&allSignals)
-    posix_spawnattr_setsigdefault(&attributes, &allSignals)
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-
-    var childPID: pid_t = 0
-    let spawnError = Platform.withCStringArray(argv) { cArgv in
-      Platform.withCStringArray(environment) { cEnvironment in
-        posix_spawn(&childPID, executablePath, &actions, &attributes, cArgv, cEnvironment)
-      }
-    }
-    close(stdoutPipe[1])
-    close(stderrPipe[1])
+    let (stdoutPipe, stderrPipe) = try ChildSpawn.pipes()
+    let (childPID, spawnError) = ChildSpawn.spawn(
+      executablePath, argv: argv, environment: environment, workingDirectory: workingDirectory,
+      stdin: nil, stdout: stdoutPipe.write, stderr: stderrPipe.write, newSession: true)
+    close(stdoutPipe.write)
+    close(stderrPipe.write)
     guard spawnError == 0 else {
-      close(stdoutPipe[0])
-      close(stderrPipe[0])
+      close(stdoutPipe.read)
+      close(stderrPipe.read)
       throw .spawnFailed(
         executable: executablePath, reason: Platform.errorDescription(spawnError))
     }
     pid = childPID
-    stdoutFD = stdoutPipe[0]
-    stderrFD = stderrPipe[0]
+    stdoutFD = stdoutPipe.read
+    stderrFD = stderrPipe.read
     let pidfd = csb_pidfd_open(childPID)
     pidFD = pidfd >= 0 ? pidfd : nil
   }
