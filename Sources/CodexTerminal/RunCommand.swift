@@ -16,8 +16,6 @@ struct RunCommand {
     return code
   }
 
-  func makeTransport() -> any HTTPTransport { DebugLog.transport(environment, style: err) }
-
   /// The prompt from the arguments, stdin, or both (`cat file | codex "explain this"`).
   func readPrompt() -> String? {
     let stdinIsTTY = TerminalIO.isTTY(TerminalIO.stdinFD)
@@ -46,7 +44,8 @@ struct RunCommand {
 
     // A resumed session continues with what it used, unless the command line says otherwise.
     let factory = SessionFactory(
-      config: config, environment: environment, transport: makeTransport())
+      config: config, environment: environment,
+      transport: DebugLog.transport(environment, style: err))
     let built: SessionFactory.Built
     do {
       built = try await factory.make(

@@ -25,13 +25,11 @@ enum ServeCommand {
       return context.fail("--api-key must not be empty")
     }
 
-    let debugSink = DebugLog.sink(environment, style: context.style)
-    var transport: any HTTPTransport = CurlTransport()
-    if let debugSink { transport = LoggingTransport(wrapping: transport, sink: debugSink) }
     let service = ServeService(
-      config: config, environment: environment, transport: transport, apiKey: apiKey,
+      config: config, environment: environment,
+      transport: DebugLog.transport(environment, style: context.style), apiKey: apiKey,
       log: { @Sendable line in TerminalIO.write(TerminalIO.stderrFD, line + "\n") },
-      debug: debugSink)
+      debug: DebugLog.sink(environment, style: context.style))
 
     let signals = TerminationSignals()
     defer { signals.cancel() }

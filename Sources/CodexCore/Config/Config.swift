@@ -81,13 +81,25 @@ extension Config {
     return origin == .builtIn
   }
 
-  /// A model name as a person or a client gives it (`/model`, a `codex serve` request):
-  /// `provider/model` goes to that provider when `ModelRoute.split` says the prefix routes,
-  /// anything else is a model of `current` (the configured provider by default).
-  public func route(named name: String, current: ProviderInfo? = nil) -> ModelRoute {
-    if let (id, model) = ModelRoute.split(
+  /// The provider and model a `provider/model` name routes to (`ModelRoute.split` over this
+  /// config's providers); nil when the name is a model name as it stands. `builtInsRoute`:
+  /// whether built-in ids route, by default `builtInPrefixesRoute`.
+  public func prefixRoute(of name: String, builtInsRoute: Bool? = nil) -> (
+    provider: String, model: String
+  )? {
+    ModelRoute.split(
       name, registry: providers, userProviders: Set(userProviderIDs),
-      builtInsRoute: builtInPrefixesRoute), let provider = provider(id: id)
+      builtInsRoute: builtInsRoute ?? builtInPrefixesRoute)
+  }
+
+  /// A model name as a person or a client gives it (`/model`, a `codex serve` request or alias):
+  /// `provider/model` goes to that provider when the prefix routes (`prefixRoute`), anything
+  /// else is a model of `current` (the configured provider by default).
+  public func route(
+    named name: String, current: ProviderInfo? = nil, builtInsRoute: Bool? = nil
+  ) -> ModelRoute {
+    if let (id, model) = prefixRoute(of: name, builtInsRoute: builtInsRoute),
+      let provider = provider(id: id)
     {
       return route(provider, model: model)
     }

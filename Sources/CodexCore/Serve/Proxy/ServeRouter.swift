@@ -21,22 +21,9 @@ struct ServeRouter: Sendable {
       }
       return config.route(config.provider, model: config.model)
     }
-    if let target = aliases[name] { return aliasRoute(target) }
+    // An alias says provider/model explicitly: built-in ids route too.
+    if let target = aliases[name] { return config.route(named: target, builtInsRoute: true) }
     return config.route(named: name)
-  }
-
-  /// An alias says provider/model explicitly: built-in ids route too.
-  func aliasRoute(_ target: String) -> ModelRoute {
-    if let (id, model) = aliasSplit(target), let provider = config.provider(id: id) {
-      return config.route(provider, model: model)
-    }
-    return config.route(config.provider, model: target)
-  }
-
-  func aliasSplit(_ target: String) -> (provider: String, model: String)? {
-    ModelRoute.split(
-      target, registry: config.providers, userProviders: Set(config.userProviderIDs),
-      builtInsRoute: true)
   }
 
   /// The providers `GET /v1/models` asks: the default one, every one the config defines, and
@@ -44,7 +31,7 @@ struct ServeRouter: Sendable {
   var listedProviders: [ProviderInfo] {
     var ids = [config.provider.id] + config.userProviderIDs
     for target in aliases.values {
-      if let (id, _) = aliasSplit(target) { ids.append(id) }
+      if let (id, _) = config.prefixRoute(of: target, builtInsRoute: true) { ids.append(id) }
     }
     var seen = Set<String>()
     return ids.filter { seen.insert($0).inserted }.compactMap { config.provider(id: $0) }
