@@ -28,7 +28,8 @@ public struct FakeUpstreamWire: Sendable {
   public let name: String
   /// Appended to the fake server's root for `base_url`.
   public let basePath: String
-  /// The path the wire POSTs its streaming requests to.
+  /// What the path of the wire's streaming request contains and no other request of it does
+  /// (`/v1/chat/completions`; Gemini's path names the model, so `:streamGenerateContent`).
   public let streamPath: String
   /// Whether the wire carries native tool calls (TGI's native one does not).
   public let supportsTools: Bool
@@ -254,7 +255,7 @@ public struct FakeUpstreamWire: Sendable {
   /// `GenerateContentResponse`, thought summaries as `thought: true` parts, function calls
   /// whole, usage on the last event, no `[DONE]`.
   public static let gemini = FakeUpstreamWire(
-    name: "gemini", basePath: "", streamPath: "/v1beta/models/", supportsTools: true,
+    name: "gemini", basePath: "", streamPath: ":streamGenerateContent", supportsTools: true,
     supportsReasoning: true
   ) { answer, cutAfter, then in
     func event(_ parts: [JSON], finish: Bool = false) -> JSON {
@@ -294,7 +295,7 @@ public struct FakeUpstreamWire: Sendable {
   /// Whether `path` (with its query) is this wire's streaming model request rather than a
   /// lookup (a model list, Ollama's /api/show).
   public func isStreamRequest(_ path: String) -> Bool {
-    name == "gemini" ? path.contains(":streamGenerateContent") : path.hasPrefix(streamPath)
+    path.contains(streamPath)
   }
 
   /// A config block for a provider `id` on this wire at `root` (the fake server's base URL).
