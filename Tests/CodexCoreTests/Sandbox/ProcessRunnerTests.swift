@@ -96,6 +96,16 @@ struct ProcessRunnerTests {
     #expect(await survivors(recorded) == [])
   }
 
+  @Test("a command that stopped itself still meets SIGTERM on timeout, not only the SIGKILL")
+  func timeoutEndsAStoppedCommand() async throws {
+    // A stopped process keeps SIGTERM pending; the timeout continues it so the signal lands.
+    let result = try await ProcessRunner.run(
+      bashSpec("echo $$; kill -STOP $$", timeout: .seconds(1)))
+    #expect(result.timedOut)
+    #expect(result.signal == 15)
+    #expect(await survivors(pids(in: result.stdoutText)) == [])
+  }
+
   @Test("timeout reaches a grandchild that left the group (setsid) while its parent lives")
   func timeoutKillsTheTree() async throws {
     let script = "setsid sleep 100 >/dev/null 2>&1 & echo $!; echo $$; wait"
